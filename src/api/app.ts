@@ -1,0 +1,59 @@
+import Router from "@koa/router";
+import Koa from "koa";
+import { HttpMethodEnum, koaBody } from "koa-body";
+import type { OpenAPIObject } from "openapi3-ts/oas31";
+import { errorEnvelope } from "./http/errors";
+import { corsFromConfig, locale, requestLog } from "./http/middleware";
+import type { AppState } from "./http/state";
+import { docsRouter } from "./openapi/docs";
+import { RouteTable } from "./openapi/routes";
+import { systemRoutes } from "./routes/system";
+import { userRoutes } from "./routes/users";
+import type { Services } from "./services";
+
+/** Every resource group registers its routes here. */
+const RESOURCE_GROUPS = [systemRoutes, userRoutes];
+
+export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
+  const routes = new RouteTable();
+  for (const register of RESOURCE_GROUPS) register(routes, services);
+
+  let cachedDoc: OpenAPIObject | undefined;
+  const openapi = () =>
+    (cachedDoc ??= routes.document(
+      {
+        title: "Tasking Manager API",
+        version: services.config.apiVersion,
+        description:
+          "The HOT Tasking Manager v2 API, with every task lock held by a durable Temporal workflow. " +
+          "Errors answer `{\"Error\": ..., \"SubCode\": ...}`.",
+      },
+      "/",
+    ));
+
+  const api = new Router();
+  routes.mount(api, services);
+  const docs = docsRouter(openapi);
+
+  const app = new Koa<AppState>();
+  app.proxy = true;
+  app.silent = true; // errors are logged by errorEnvelope, with the request id
+  app
+    .use(requestLog(services.logger, services.config.logRequests))
+    .use(errorEnvelope(services.logger))
+    .use(corsFromConfig(services.config.http.corsOrigins))
+    .use(locale(services.config))
+    .use(
+      koaBody({
+        jsonLimit: services.config.http.maxBodySize,
+        formLimit: services.config.http.maxBodySize,
+        textLimit: services.config.http.maxBodySize,
+        parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
+      }) as unknown as Koa.Middleware<AppState>,
+    )
+    .use(docs.router.routes())
+    .use(docs.assets)
+    .use(api.routes())
+    .use(api.allowedMethods() as unknown as Koa.Middleware<AppState>);
+  return { app, routes, openapi };
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+export const UserDTO = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    role: z.enum(["READ_ONLY", "MAPPER", "ADMIN"]),
+    mappingLevel: z.string(),
+    projectsMapped: z.number().int().nullable(),
+    emailAddress: z.string().nullable(),
+    isEmailVerified: z.boolean(),
+    isExpert: z.boolean(),
+    twitterId: z.string().nullable(),
+    facebookId: z.string().nullable(),
+    linkedinId: z.string().nullable(),
+    slackId: z.string().nullable(),
+    ircId: z.string().nullable(),
+    skypeId: z.string().nullable(),
+    city: z.string().nullable(),
+    country: z.string().nullable(),
+    name: z.string().nullable(),
+    pictureUrl: z.string().nullable(),
+    defaultEditor: z.string(),
+    mentionsNotifications: z.boolean(),
+    questionsAndCommentsNotifications: z.boolean(),
+    projectsNotifications: z.boolean(),
+    tasksNotifications: z.boolean(),
+    taskValidationNotification: z.boolean(),
+    taskInvalidationNotification: z.boolean(),
+    taskCommentsNotifications: z.boolean(),
+    teamsAnnouncementNotifications: z.boolean(),
+    gender: z.string().nullable(),
+    selfDescriptionGender: z.string().nullable(),
+  })
+  .meta({ id: "UserDTO" });

@@ -1,0 +1,115 @@
+import { z } from "zod";
+import { parseDuration } from "./domain/duration";
+
+/**
+ * Every setting the API, worker, CLI and tests read, parsed once from the environment.
+ * Names follow the official Tasking Manager (TM_*) where one exists.
+ */
+const booleanish = z
+  .string()
+  .transform((v) => ["1", "true", "yes", "on"].includes(v.trim().toLowerCase()));
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().default("postgres://tm:tm@127.0.0.1:5432/tasking_manager"),
+  TEMPORAL_ADDRESS: z.string().default("127.0.0.1:7233"),
+  TEMPORAL_NAMESPACE: z.string().default("default"),
+  TEMPORAL_TASK_QUEUE: z.string().default("tasking-manager"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(5000),
+  HOST: z.string().default("0.0.0.0"),
+  TM_APP_API_URL: z.string().default("http://127.0.0.1:5000"),
+  TM_APP_API_VERSION: z.string().default("v2"),
+  TM_SECRET: z.string().min(1).default("tasking-manager-dev-secret-change-me"),
+  TM_SESSION_TOKEN_TTL: z.string().default("7d"),
+  TM_TASK_AUTOUNLOCK_AFTER: z.string().default("2h"),
+  TM_DEFAULT_LOCALE: z.string().default("en"),
+  TM_SUPPORTED_LANGUAGES_CODES: z.string().default("en, fr, es, de, pt, ja, id, sw, tr, uk"),
+  TM_SUPPORTED_LANGUAGES: z
+    .string()
+    .default("English, Français, Español, Deutsch, Português, 日本語, Indonesia, Kiswahili, Türkçe, Українська"),
+  EXTRA_CORS_ORIGINS: z.string().default("*"),
+  TM_MAX_BODY_SIZE: z.string().default("10mb"),
+  TM_BANNER_MAX_LENGTH: z.coerce.number().int().positive().default(255),
+  TM_SHUTDOWN_GRACE: z.string().default("10s"),
+  TM_SMTP_HOST: z.string().optional(),
+  TM_SMTP_PORT: z.coerce.number().int().optional(),
+  TM_SMTP_USER: z.string().optional(),
+  TM_SMTP_PASSWORD: z.string().optional(),
+  TM_EMAIL_FROM_ADDRESS: z.string().default("noreply@tasks.local"),
+  TM_RELEASE_SHA: z.string().optional(),
+  LOG_LEVEL: z.string().default("info"),
+  TM_LOG_REQUESTS: booleanish.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  databaseUrl: string;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  http: { port: number; host: string; maxBodySize: string; corsOrigins: string[]; shutdownGraceMs: number };
+  apiUrl: string;
+  apiVersion: string;
+  secret: string;
+  sessionTokenTtlMs: number;
+  taskAutoUnlockMs: number;
+  defaultLocale: string;
+  supportedLanguages: { code: string; language: string }[];
+  bannerMaxLength: number;
+  smtp: { host?: string; port?: number; user?: string; password?: string; from: string };
+  releaseSha?: string;
+  logLevel: string;
+  logRequests: boolean;
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${issues}`);
+  }
+  const env = parsed.data;
+  const codes = splitList(env.TM_SUPPORTED_LANGUAGES_CODES);
+  const names = splitList(env.TM_SUPPORTED_LANGUAGES);
+  return {
+    databaseUrl: env.DATABASE_URL,
+    temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      maxBodySize: env.TM_MAX_BODY_SIZE,
+      corsOrigins: splitList(env.EXTRA_CORS_ORIGINS),
+      shutdownGraceMs: parseDuration(env.TM_SHUTDOWN_GRACE),
+    },
+    apiUrl: env.TM_APP_API_URL,
+    apiVersion: env.TM_APP_API_VERSION,
+    secret: env.TM_SECRET,
+    sessionTokenTtlMs: parseDuration(env.TM_SESSION_TOKEN_TTL),
+    taskAutoUnlockMs: parseDuration(env.TM_TASK_AUTOUNLOCK_AFTER),
+    defaultLocale: env.TM_DEFAULT_LOCALE,
+    supportedLanguages: codes.map((code, i) => ({ code, language: names[i] ?? code })),
+    bannerMaxLength: env.TM_BANNER_MAX_LENGTH,
+    smtp: {
+      host: env.TM_SMTP_HOST,
+      port: env.TM_SMTP_PORT,
+      user: env.TM_SMTP_USER,
+      password: env.TM_SMTP_PASSWORD,
+      from: env.TM_EMAIL_FROM_ADDRESS,
+    },
+    releaseSha: env.TM_RELEASE_SHA,
+    logLevel: env.LOG_LEVEL,
+    logRequests: env.TM_LOG_REQUESTS,
+  };
+}
+
+let cached: Config | undefined;
+/** The process-wide configuration (read once). Tests build their own with loadConfig. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

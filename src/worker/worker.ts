@@ -1,0 +1,36 @@
+import { fileURLToPath } from "node:url";
+import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from "@temporalio/worker";
+import { createActivities } from "../../activities";
+import type { Config } from "../config";
+import { createDb } from "../db/database";
+import type { Logger } from "../logger";
+
+let runtimeInstalled = false;
+
+/** A worker on the project's task queue: bundles `workflows/`, registers `activities/`. */
+export async function createWorker(cfg: Config, logger: Logger, options: { taskQueue?: string } = {}) {
+  if (!runtimeInstalled) {
+    Runtime.install({
+      logger: new DefaultLogger("WARN"),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: "WARN" }), forward: {} } },
+    });
+    runtimeInstalled = true;
+  }
+  const db = createDb(cfg.databaseUrl);
+  const connection = await NativeConnection.connect({ address: cfg.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: cfg.temporal.namespace,
+    taskQueue: options.taskQueue ?? cfg.temporal.taskQueue,
+    workflowsPath: fileURLToPath(new URL("../../workflows/index.ts", import.meta.url)),
+    activities: createActivities({ db, config: cfg, logger }),
+    shutdownGraceTime: "10s",
+    bundlerOptions: { ignoreModules: [] },
+  });
+  return {
+    worker,
+    async close() {
+      await Promise.allSettled([db.destroy(), connection.close()]);
+    },
+  };
+}
