@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001_users_and_banner";
+import * as m0002 from "./0002_projects_tasks";
 
 /**
  * Every migration, in order. A migration is never edited once it has landed on main: add a new file
@@ -7,4 +8,5 @@ import * as m0001 from "./0001_users_and_banner";
  */
 export const migrations: Record<string, Migration> = {
   "0001_users_and_banner": m0001,
+  "0002_projects_tasks": m0002,
 };

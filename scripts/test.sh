@@ -10,4 +10,12 @@ if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null; then apt_ins
 log "type-checking"
 npx tsc --noEmit -p .
 log "running tests"
-npx vitest run "$@"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$DATA_DIR/vitest-results.json" "$@" || status=$?
+# A plain closing line that any CI can read: "tests: N passed, N failed, N skipped".
+node -e '
+  const r = require(process.argv[1]);
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' "$DATA_DIR/vitest-results.json" 2>/dev/null || true
+exit $status

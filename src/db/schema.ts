@@ -46,9 +46,233 @@ export interface BannerTable {
   visible: boolean;
 }
 
+export type TaskStatus =
+  | "READY"
+  | "LOCKED_FOR_MAPPING"
+  | "MAPPED"
+  | "LOCKED_FOR_VALIDATION"
+  | "VALIDATED"
+  | "INVALIDATED"
+  | "BADIMAGERY"
+  | "SPLIT";
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  slug: string;
+  logo: string | null;
+  description: string | null;
+  url: string | null;
+  type: Generated<"FREE" | "DISCOUNTED" | "FULL_FEE">;
+  subscription_tier: number | null;
+}
+
+export interface OrganisationManagersTable {
+  organisation_id: number;
+  user_id: number;
+}
+
+export interface LicensesTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  plain_text: string | null;
+}
+
+export interface UserLicensesTable {
+  user_id: number;
+  license_id: number;
+}
+
+export interface InterestsTable {
+  id: Generated<number>;
+  name: string;
+}
+
+export interface UserInterestsTable {
+  user_id: number;
+  interest_id: number;
+}
+
+export interface CampaignsTable {
+  id: Generated<number>;
+  name: string;
+  logo: string | null;
+  url: string | null;
+  description: string | null;
+}
+
+export interface CampaignOrganisationsTable {
+  campaign_id: number;
+  organisation_id: number;
+}
+
+export interface CampaignProjectsTable {
+  campaign_id: number;
+  project_id: number;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  status: Generated<"ARCHIVED" | "PUBLISHED" | "DRAFT">;
+  created: Generated<Timestamp>;
+  last_updated: Generated<Timestamp>;
+  due_date: Timestamp | null;
+  author_id: number;
+  organisation_id: number;
+  priority: Generated<"URGENT" | "HIGH" | "MEDIUM" | "LOW">;
+  difficulty: Generated<"EASY" | "MODERATE" | "CHALLENGING">;
+  default_locale: Generated<string>;
+  mapping_permission: Generated<string>;
+  validation_permission: Generated<string>;
+  mapping_permission_level_id: number | null;
+  validation_permission_level_id: number | null;
+  enforce_random_task_selection: Generated<boolean>;
+  private: Generated<boolean>;
+  featured: Generated<boolean>;
+  changeset_comment: string | null;
+  osmcha_filter_id: string | null;
+  imagery: string | null;
+  josm_preset: string | null;
+  id_presets: Generated<string[]>;
+  extra_id_params: string | null;
+  rapid_power_user: Generated<boolean>;
+  mapping_types: Generated<string[]>;
+  mapping_editors: Generated<string[]>;
+  validation_editors: Generated<string[]>;
+  license_id: number | null;
+  country_tag: Generated<string[]>;
+  task_creation_mode: Generated<"GRID" | "ARBITRARY">;
+  geometry: ColumnType<string, unknown, unknown>;
+  centroid: ColumnType<string, unknown, unknown>;
+  total_tasks: ColumnType<number, never, never>;
+  tasks_mapped: ColumnType<number, never, never>;
+  tasks_validated: ColumnType<number, never, never>;
+  tasks_bad_imagery: ColumnType<number, never, never>;
+}
+
+export interface ProjectInfoTable {
+  project_id: number;
+  locale: string;
+  name: string | null;
+  short_description: string | null;
+  description: string | null;
+  instructions: string | null;
+  per_task_instructions: string | null;
+  text_searchable: ColumnType<string, never, never>;
+}
+
+export interface ProjectCustomEditorsTable {
+  project_id: number;
+  name: string;
+  description: string | null;
+  url: string;
+}
+
+export interface ProjectPriorityAreasTable {
+  id: Generated<number>;
+  project_id: number;
+  geometry: ColumnType<string, unknown, unknown>;
+}
+
+export interface ProjectUserLinkTable {
+  project_id: number;
+  user_id: number;
+}
+
+export interface ProjectInterestsTable {
+  project_id: number;
+  interest_id: number;
+}
+
+export interface TasksTable {
+  project_id: number;
+  id: number;
+  x: number | null;
+  y: number | null;
+  zoom: number | null;
+  is_square: Generated<boolean>;
+  geometry: ColumnType<string, unknown, unknown>;
+  task_status: Generated<TaskStatus>;
+  locked_by: number | null;
+  locked_at: Timestamp | null;
+  lock_expires_at: Timestamp | null;
+  status_before_lock: TaskStatus | null;
+  lock_token: string | null;
+  mapped_by: number | null;
+  validated_by: number | null;
+  parent_task_id: number | null;
+  extra_properties: unknown | null;
+}
+
+export interface TaskHistoryTable {
+  id: Generated<number>;
+  project_id: number;
+  task_id: number;
+  action: string;
+  action_text: string | null;
+  action_date: Generated<Timestamp>;
+  user_id: number;
+  idempotency_key: string | null;
+}
+
+export interface MappingIssueCategoriesTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  archived: Generated<boolean>;
+}
+
+export interface TaskMappingIssuesTable {
+  id: Generated<number>;
+  task_history_id: number;
+  issue: string;
+  mapping_issue_category_id: number;
+  count: number;
+}
+
+export interface TaskInvalidationHistoryTable {
+  id: Generated<number>;
+  project_id: number;
+  task_id: number;
+  is_closed: Generated<boolean>;
+  mapper_id: number | null;
+  mapped_date: Timestamp | null;
+  invalidator_id: number | null;
+  invalidated_date: Timestamp | null;
+  invalidation_history_id: number | null;
+  validator_id: number | null;
+  validated_date: Timestamp | null;
+  updated_date: Generated<Timestamp>;
+}
+
 export interface Database {
   users: UsersTable;
   banner: BannerTable;
+  organisations: OrganisationsTable;
+  organisation_managers: OrganisationManagersTable;
+  licenses: LicensesTable;
+  user_licenses: UserLicensesTable;
+  interests: InterestsTable;
+  user_interests: UserInterestsTable;
+  campaigns: CampaignsTable;
+  campaign_organisations: CampaignOrganisationsTable;
+  campaign_projects: CampaignProjectsTable;
+  projects: ProjectsTable;
+  project_info: ProjectInfoTable;
+  project_custom_editors: ProjectCustomEditorsTable;
+  project_priority_areas: ProjectPriorityAreasTable;
+  project_allowed_users: ProjectUserLinkTable;
+  project_favorites: ProjectUserLinkTable;
+  project_interests: ProjectInterestsTable;
+  tasks: TasksTable;
+  task_history: TaskHistoryTable;
+  mapping_issue_categories: MappingIssueCategoriesTable;
+  task_mapping_issues: TaskMappingIssuesTable;
+  task_invalidation_history: TaskInvalidationHistoryTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type TaskRow = Selectable<TasksTable>;
+export type OrganisationRow = Selectable<OrganisationsTable>;
