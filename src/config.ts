@@ -29,6 +29,10 @@ const envSchema = z.object({
   EXTRA_CORS_ORIGINS: z.string().default("*"),
   TM_MAX_BODY_SIZE: z.string().default("10mb"),
   TM_BANNER_MAX_LENGTH: z.coerce.number().int().positive().default(255),
+  // The official frontend refuses areas of interest above 5,000 km²; the API enforces the same here.
+  TM_MAX_AOI_AREA_SQKM: z.coerce.number().positive().default(5000),
+  TM_MAX_TASKS: z.coerce.number().int().positive().default(25000),
+  TM_DEFAULT_CHANGESET_COMMENT: z.string().default("#tm-project"),
   TM_SHUTDOWN_GRACE: z.string().default("10s"),
   TM_SMTP_HOST: z.string().optional(),
   TM_SMTP_PORT: z.coerce.number().int().optional(),
@@ -54,6 +58,8 @@ export interface Config {
   defaultLocale: string;
   supportedLanguages: { code: string; language: string }[];
   bannerMaxLength: number;
+  /** Limits on a new project: AOI area (km²), number of tasks; and the changeset comment prefix. */
+  projects: { maxAoiAreaSqKm: number; maxTasks: number; defaultChangesetComment: string };
   smtp: { host?: string; port?: number; user?: string; password?: string; from: string };
   releaseSha?: string;
   logLevel: string;
@@ -94,6 +100,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     defaultLocale: env.TM_DEFAULT_LOCALE,
     supportedLanguages: codes.map((code, i) => ({ code, language: names[i] ?? code })),
     bannerMaxLength: env.TM_BANNER_MAX_LENGTH,
+    projects: {
+      maxAoiAreaSqKm: env.TM_MAX_AOI_AREA_SQKM,
+      maxTasks: env.TM_MAX_TASKS,
+      defaultChangesetComment: env.TM_DEFAULT_CHANGESET_COMMENT,
+    },
     smtp: {
       host: env.TM_SMTP_HOST,
       port: env.TM_SMTP_PORT,
