@@ -1,11 +1,17 @@
 import type { DB } from "../db/database";
 import type { ProjectRow, UserRow } from "../db/schema";
+import { forbidden } from "./errors";
 
 /**
  * Who may do what. Every route and activity asks here, so the rules live in one place and grow
  * (teams arrive in a later issue) without touching their callers.
  */
 export const isAdmin = (user: UserRow | undefined): boolean => user?.role === "ADMIN";
+
+/** Throws 403 OnlyAdminAccess unless the user is an admin; `action` completes "Only admins can ...". */
+export function requireAdmin(user: UserRow | undefined, action: string): void {
+  if (!isAdmin(user)) throw forbidden(`Only admins can ${action}`, "OnlyAdminAccess");
+}
 
 export async function managesOrganisation(db: DB, user: UserRow | undefined, organisationId: number): Promise<boolean> {
   if (!user) return false;
