@@ -7,12 +7,13 @@ import { corsFromConfig, locale, requestLog } from "./http/middleware";
 import type { AppState } from "./http/state";
 import { docsRouter } from "./openapi/docs";
 import { RouteTable } from "./openapi/routes";
+import { projectSearchRoutes } from "./routes/project-search";
 import { systemRoutes } from "./routes/system";
 import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

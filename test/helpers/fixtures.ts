@@ -60,7 +60,8 @@ export async function insertProject(
   await sql`
     INSERT INTO tasks (project_id, id, x, y, zoom, is_square, geometry)
     SELECT ${project.id}, row_number() OVER (ORDER BY gy, gx), gx, gy, 18, true,
-           ST_Multi(ST_MakeEnvelope(${lon} + gx * ${step}, ${lat} + gy * ${step}, ${lon} + (gx + 1) * ${step}, ${lat} + (gy + 1) * ${step}, 4326))
+           ST_Multi(ST_MakeEnvelope(${lon}::float8 + gx * ${step}::float8, ${lat}::float8 + gy * ${step}::float8,
+                                     ${lon}::float8 + (gx + 1) * ${step}::float8, ${lat}::float8 + (gy + 1) * ${step}::float8, 4326))
     FROM generate_series(0, ${size - 1}) gx, generate_series(0, ${size - 1}) gy
   `.execute(db);
   const taskIds = Array.from({ length: size * size }, (_, i) => i + 1);

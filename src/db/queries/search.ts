@@ -1,0 +1,216 @@
+import { type RawBuilder, sql } from "kysely";
+import type { DB } from "../database";
+
+/**
+ * Project search in SQL. Every fragment here refers to the projects table as `p`; the page, the count
+ * and the map results share one WHERE clause so they can never disagree.
+ */
+
+/** Who is looking: undefined for anonymous callers. */
+export interface Viewer {
+  id: number;
+  admin: boolean;
+}
+
+export type SearchOrder =
+  | "id" | "difficulty" | "priority" | "status" | "last_updated" | "due_date" | "created" | "percentMapped" | "percentValidated";
+
+export interface ProjectFilter {
+  /** Prefix tsquery over name/short description/description in any locale, and/or an exact project id. */
+  text?: { tsquery: string | null; projectId: number | null };
+  /** Statuses asked for; undefined means every status (the caller applies the official PUBLISHED default). */
+  statuses?: string[];
+  difficulty?: string;
+  mappingTypes?: { types: string[]; exact: boolean };
+  organisationName?: string;
+  organisationId?: number;
+  campaign?: string;
+  country?: string;
+  interestIds?: number[];
+  interestsOfUser?: number;
+  lastUpdated?: { from?: string; to?: string };
+  created?: { from?: string; to?: string };
+  authorId?: number;
+  mappedBy?: number;
+  favoritedBy?: number;
+  /** Projects of organisations this user manages (admins are not restricted). */
+  managedBy?: Viewer;
+  /** A team filter; `teamsTable` false means teams don't exist yet, so no project belongs to any team. */
+  team?: { id: number; teamsTable: boolean };
+  action?: "map" | "validate";
+}
+
+export interface SearchPage {
+  order: SearchOrder;
+  direction: "ASC" | "DESC";
+  limit: number;
+  offset: number;
+  locale: string;
+}
+
+const managerOf = (userId: number) =>
+  sql<boolean>`p.organisation_id IN (SELECT organisation_id FROM organisation_managers WHERE user_id = ${userId})`;
+
+/**
+ * The projects a viewer may see at all: admins see everything; managers see their organisations'
+ * projects; private projects need the allowed list; drafts and archived projects are shown only to
+ * their managers (as loadProject rules, so a listed project can always be opened).
+ */
+export function visibleToViewer(viewer: Viewer | undefined): RawBuilder<boolean> {
+  if (!viewer) return sql<boolean>`(NOT p.private AND p.status = 'PUBLISHED')`;
+  if (viewer.admin) return sql<boolean>`true`;
+  const allowed = sql<boolean>`EXISTS (SELECT 1 FROM project_allowed_users a WHERE a.project_id = p.id AND a.user_id = ${viewer.id})`;
+  return sql<boolean>`(${managerOf(viewer.id)} OR ((NOT p.private OR ${allowed}) AND p.status = 'PUBLISHED'))`;
+}
+
+/** Official percentages from the trigger-maintained counters, truncated to integers; 0 when nothing is mappable. */
+export function percentSql(kind: "mapped" | "validated"): RawBuilder<number> {
+  const done = kind === "mapped" ? sql`(p.tasks_mapped + p.tasks_validated)` : sql`p.tasks_validated`;
+  return sql<number>`(CASE WHEN p.total_tasks - p.tasks_bad_imagery > 0
+    THEN floor(${done} * 100.0 / (p.total_tasks - p.tasks_bad_imagery))::int ELSE 0 END)`;
+}
+
+/** Exclusive upper bound of an inclusive YYYY-MM-DD day. */
+const endOfDay = (day: string) => sql`(${day}::date + 1)`;
+
+function filterConditions(f: ProjectFilter, viewer: Viewer | undefined): RawBuilder<boolean>[] {
+  const where: RawBuilder<boolean>[] = [visibleToViewer(viewer)];
+  if (f.text) {
+    const alternatives: RawBuilder<boolean>[] = [];
+    if (f.text.tsquery !== null) {
+      alternatives.push(sql`p.id IN (SELECT project_id FROM project_info WHERE text_searchable @@ to_tsquery('simple', ${f.text.tsquery}))`);
+    }
+    if (f.text.projectId !== null) alternatives.push(sql`p.id = ${f.text.projectId}`);
+    if (alternatives.length) where.push(sql`(${sql.join(alternatives, sql` OR `)})`);
+  }
+  if (f.statuses) where.push(sql`p.status = ANY(${f.statuses}::text[])`);
+  if (f.difficulty) where.push(sql`p.difficulty = ${f.difficulty}`);
+  if (f.mappingTypes) {
+    const types = sql`${f.mappingTypes.types}::text[]`;
+    where.push(f.mappingTypes.exact ? sql`(p.mapping_types @> ${types} AND p.mapping_types <@ ${types})` : sql`p.mapping_types && ${types}`);
+  }
+  if (f.organisationName) {
+    where.push(sql`p.organisation_id IN (SELECT id FROM organisations WHERE lower(name) = lower(${f.organisationName}))`);
+  }
+  if (f.organisationId !== undefined) where.push(sql`p.organisation_id = ${f.organisationId}`);
+  if (f.campaign) {
+    where.push(sql`p.id IN (SELECT cp.project_id FROM campaign_projects cp JOIN campaigns c ON c.id = cp.campaign_id
+                            WHERE lower(c.name) = lower(${f.campaign}))`);
+  }
+  if (f.country) where.push(sql`EXISTS (SELECT 1 FROM unnest(p.country_tag) AS c (tag) WHERE lower(c.tag) = lower(${f.country}))`);
+  if (f.interestIds) where.push(sql`p.id IN (SELECT project_id FROM project_interests WHERE interest_id = ANY(${f.interestIds}::int[]))`);
+  if (f.interestsOfUser !== undefined) {
+    where.push(sql`p.id IN (SELECT pi.project_id FROM project_interests pi JOIN user_interests ui ON ui.interest_id = pi.interest_id
+                            WHERE ui.user_id = ${f.interestsOfUser})`);
+  }
+  if (f.lastUpdated?.from) where.push(sql`p.last_updated >= ${f.lastUpdated.from}::date`);
+  if (f.lastUpdated?.to) where.push(sql`p.last_updated < ${endOfDay(f.lastUpdated.to)}`);
+  if (f.created?.from) where.push(sql`p.created >= ${f.created.from}::date`);
+  if (f.created?.to) where.push(sql`p.created < ${endOfDay(f.created.to)}`);
+  if (f.authorId !== undefined) where.push(sql`p.author_id = ${f.authorId}`);
+  if (f.mappedBy !== undefined) {
+    where.push(sql`p.id IN (SELECT project_id FROM task_history WHERE user_id = ${f.mappedBy}
+                            AND (action = 'LOCKED_FOR_MAPPING' OR (action = 'STATE_CHANGE' AND action_text = 'MAPPED')))`);
+  }
+  if (f.favoritedBy !== undefined) where.push(sql`p.id IN (SELECT project_id FROM project_favorites WHERE user_id = ${f.favoritedBy})`);
+  if (f.managedBy && !f.managedBy.admin) where.push(managerOf(f.managedBy.id));
+  if (f.team) {
+    where.push(f.team.teamsTable ? sql`p.id IN (SELECT project_id FROM project_teams WHERE team_id = ${f.team.id})` : sql`false`);
+  }
+  if (f.action === "map") where.push(sql`p.tasks_mapped + p.tasks_validated < p.total_tasks - p.tasks_bad_imagery`);
+  if (f.action === "validate") where.push(sql`p.tasks_mapped > 0`);
+  return where;
+}
+
+function orderClause(order: SearchOrder, direction: "ASC" | "DESC"): RawBuilder<unknown> {
+  const dir = sql.raw(direction);
+  const key: Record<SearchOrder, RawBuilder<unknown>> = {
+    id: sql`p.id`,
+    // Ranked as the official integer enums are: URGENT first, EASY first, ARCHIVED first.
+    priority: sql`array_position(ARRAY['URGENT','HIGH','MEDIUM','LOW'], p.priority)`,
+    difficulty: sql`array_position(ARRAY['EASY','MODERATE','CHALLENGING'], p.difficulty)`,
+    status: sql`array_position(ARRAY['ARCHIVED','PUBLISHED','DRAFT'], p.status)`,
+    last_updated: sql`p.last_updated`,
+    due_date: sql`p.due_date`,
+    created: sql`p.created`,
+    percentMapped: percentSql("mapped"),
+    percentValidated: percentSql("validated"),
+  };
+  return order === "id" ? sql`p.id ${dir}` : sql`${key[order]} ${dir} NULLS LAST, p.id ${dir}`;
+}
+
+export interface SearchRow {
+  id: number;
+  locale: string | null;
+  name: string | null;
+  short_description: string | null;
+  difficulty: string;
+  priority: string;
+  status: string;
+  organisation_name: string | null;
+  organisation_logo: string | null;
+  campaigns: { id: number; name: string }[];
+  percent_mapped: number;
+  percent_validated: number;
+  active_mappers: number;
+  total_contributors: number;
+  last_updated: Date;
+  due_date: Date | null;
+  created: Date;
+  country_tag: string[];
+  author: string | null;
+  area_km2: number;
+}
+
+/** One page of matching projects, with the request locale falling back to each project's default locale. */
+export async function searchPage(db: DB, filter: ProjectFilter, viewer: Viewer | undefined, page: SearchPage): Promise<SearchRow[]> {
+  const where = sql.join(filterConditions(filter, viewer), sql` AND `);
+  const order = orderClause(page.order, page.direction);
+  const info = (column: string) => sql`coalesce(nullif(req.${sql.ref(column)}, ''), def.${sql.ref(column)})`;
+  const { rows } = await sql<SearchRow>`
+    SELECT p.id, p.difficulty, p.priority, p.status, p.last_updated, p.due_date, p.created, p.country_tag,
+           CASE WHEN req.project_id IS NOT NULL THEN req.locale ELSE def.locale END AS locale,
+           ${info("name")} AS name, ${info("short_description")} AS short_description,
+           o.name AS organisation_name, o.logo AS organisation_logo,
+           ${percentSql("mapped")} AS percent_mapped, ${percentSql("validated")} AS percent_validated,
+           (SELECT username FROM users WHERE id = p.author_id) AS author,
+           (SELECT count(DISTINCT locked_by)::int FROM tasks t WHERE t.project_id = p.id AND t.locked_by IS NOT NULL) AS active_mappers,
+           (SELECT count(DISTINCT user_id)::int FROM task_history h WHERE h.project_id = p.id AND h.action <> 'COMMENT') AS total_contributors,
+           (SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name) ORDER BY c.name), '[]'::json)
+              FROM campaign_projects cp JOIN campaigns c ON c.id = cp.campaign_id WHERE cp.project_id = p.id) AS campaigns,
+           ST_Area(p.geometry::geography) / 1e6 AS area_km2
+    FROM (SELECT p.id FROM projects p WHERE ${where} ORDER BY ${order} LIMIT ${page.limit} OFFSET ${page.offset}) AS matched
+    JOIN projects p ON p.id = matched.id
+    JOIN organisations o ON o.id = p.organisation_id
+    LEFT JOIN project_info req ON req.project_id = p.id AND req.locale = ${page.locale}
+    LEFT JOIN project_info def ON def.project_id = p.id AND def.locale = p.default_locale
+    ORDER BY ${order}
+  `.execute(db);
+  return rows;
+}
+
+export async function countMatches(db: DB, filter: ProjectFilter, viewer: Viewer | undefined): Promise<number> {
+  const where = sql.join(filterConditions(filter, viewer), sql` AND `);
+  const { rows } = await sql<{ total: number }>`SELECT count(*)::int AS total FROM projects p WHERE ${where}`.execute(db);
+  return rows[0]!.total;
+}
+
+/** Centroids of every match as a GeoJSON FeatureCollection, serialised by PostgreSQL (sent as-is). */
+export async function mapResultsJson(db: DB, filter: ProjectFilter, viewer: Viewer | undefined): Promise<string> {
+  const where = sql.join(filterConditions(filter, viewer), sql` AND `);
+  const { rows } = await sql<{ body: string }>`
+    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+             'type', 'Feature',
+             'geometry', ST_AsGeoJSON(p.centroid, 6)::json,
+             'properties', json_build_object('projectId', p.id, 'projectStatus', p.status, 'priority', p.priority)
+           ) ORDER BY p.id), '[]'::json))::text AS body
+    FROM projects p WHERE ${where}
+  `.execute(db);
+  return rows[0]!.body;
+}
+
+/** Teams arrive in a later issue; until their table exists a team filter matches nothing. */
+export async function teamsTableExists(db: DB): Promise<boolean> {
+  const { rows } = await sql<{ present: boolean }>`SELECT to_regclass('public.project_teams') IS NOT NULL AS present`.execute(db);
+  return rows[0]!.present;
+}
