@@ -8,12 +8,13 @@ import type { AppState } from "./http/state";
 import { docsRouter } from "./openapi/docs";
 import { RouteTable } from "./openapi/routes";
 import { projectSearchRoutes } from "./routes/project-search";
+import { projectRoutes } from "./routes/projects";
 import { systemRoutes } from "./routes/system";
 import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, projectRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();
