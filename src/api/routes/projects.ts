@@ -89,6 +89,20 @@ export function projectRoutes(routes: RouteTable, services: Services): void {
     return dto;
   };
 
+  /** ProjectDTO for a viewer, as JSON or (as_file) as a downloadable file. */
+  const viewProject = async (
+    ctx: AppContext,
+    projectId: number,
+    user: UserRow | undefined,
+    locale: string,
+    options: { as_file: boolean; abbreviated: boolean },
+  ) => {
+    await loadProject(db, projectId, user, "view");
+    const dto = await projectDTO(projectId, locale, options.abbreviated);
+    if (!options.as_file) return dto;
+    attachment(ctx, `project_${projectId}.json`, dto);
+  };
+
   // ---- queries across projects (static paths first, so they win over {project_id}) ----
 
   routes.add({
@@ -242,12 +256,7 @@ export function projectRoutes(routes: RouteTable, services: Services): void {
     params: ProjectParams,
     query: z.object({ as_file: queryBool(false), abbreviated: queryBool(false) }),
     responses: { 200: { description: "ProjectDTO", schema: ProjectDTO } },
-    handler: async ({ params, query, user, locale, ctx }) => {
-      await loadProject(db, params.project_id, user, "view");
-      const dto = await projectDTO(params.project_id, locale, query.abbreviated);
-      if (!query.as_file) return dto;
-      attachment(ctx, `project_${params.project_id}.json`, dto);
-    },
+    handler: ({ params, query, user, locale, ctx }) => viewProject(ctx, params.project_id, user, locale, query),
   });
 
   routes.add({
@@ -312,12 +321,8 @@ export function projectRoutes(routes: RouteTable, services: Services): void {
     params: ProjectParams,
     query: z.object({ as_file: queryBool(false) }),
     responses: { 200: { description: "ProjectDTO without geometries", schema: ProjectDTO } },
-    handler: async ({ params, query, user, locale, ctx }) => {
-      await loadProject(db, params.project_id, user, "view");
-      const dto = await projectDTO(params.project_id, locale, true);
-      if (!query.as_file) return dto;
-      attachment(ctx, `project_${params.project_id}.json`, dto);
-    },
+    handler: ({ params, query, user, locale, ctx }) =>
+      viewProject(ctx, params.project_id, user, locale, { as_file: query.as_file, abbreviated: true }),
   });
 
   routes.add({
