@@ -1,21 +1,12 @@
-import type { Config } from "../src/config";
-import type { DB } from "../src/db/database";
-import type { Logger } from "../src/logger";
+import type { ActivityDeps } from "./deps";
+import { taskLockActivities } from "./task-locks";
 
-export interface ActivityDeps {
-  db: DB;
-  config: Config;
-  logger: Logger;
-}
+export type { ActivityDeps } from "./deps";
 
 /** Every activity the worker registers, bound to its dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
-    /** Reports whether the worker's database answers (used by operators to probe a worker). */
-    async workerDatabaseCheck(): Promise<boolean> {
-      await deps.db.selectNoFrom((eb) => eb.lit(1).as("ok")).execute();
-      return true;
-    },
+    ...taskLockActivities(deps),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001_users_and_banner";
 import * as m0002 from "./0002_projects_tasks";
+import * as m0003 from "./0003_countries";
+import * as m0007 from "./0007_task_lock_workflow";
 
 /**
  * Every migration, in order. A migration is never edited once it has landed on main: add a new file
@@ -9,4 +11,6 @@ import * as m0002 from "./0002_projects_tasks";
 export const migrations: Record<string, Migration> = {
   "0001_users_and_banner": m0001,
   "0002_projects_tasks": m0002,
+  "0003_countries": m0003,
+  "0007_task_lock_workflow": m0007,
 };

@@ -7,14 +7,21 @@ import { corsFromConfig, locale, requestLog } from "./http/middleware";
 import type { AppState } from "./http/state";
 import { docsRouter } from "./openapi/docs";
 import { RouteTable } from "./openapi/routes";
+import { countryRoutes } from "./routes/countries";
+import { interestRoutes } from "./routes/interests";
+import { licenseRoutes } from "./routes/licenses";
+import { organisationRoutes } from "./routes/organisations";
 import { projectSearchRoutes } from "./routes/project-search";
+import { projectAdminRoutes } from "./routes/projects-admin";
 import { projectRoutes } from "./routes/projects";
 import { systemRoutes } from "./routes/system";
+import { taskReadRoutes } from "./routes/tasks";
+import { taskActionRoutes } from "./routes/task-actions";
 import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, projectRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

@@ -3,6 +3,7 @@ import type { ColumnType, Generated, Selectable } from "kysely";
 /** Kysely's view of the tables; one interface per table, columns in snake_case as in SQL. */
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface UsersTable {
   id: number;
@@ -33,8 +34,8 @@ export interface UsersTable {
   teams_announcement_notifications: Generated<boolean>;
   gender: string | null;
   self_description_gender: string | null;
-  date_registered: Generated<Timestamp>;
-  last_validation_date: Timestamp | null;
+  date_registered: Timestamp;
+  last_validation_date: NullableTimestamp;
   tasks_mapped: Generated<number>;
   tasks_validated: Generated<number>;
   tasks_invalidated: Generated<number>;
@@ -115,9 +116,9 @@ export interface CampaignProjectsTable {
 export interface ProjectsTable {
   id: Generated<number>;
   status: Generated<"ARCHIVED" | "PUBLISHED" | "DRAFT">;
-  created: Generated<Timestamp>;
-  last_updated: Generated<Timestamp>;
-  due_date: Timestamp | null;
+  created: Timestamp;
+  last_updated: Timestamp;
+  due_date: NullableTimestamp;
   author_id: number;
   organisation_id: number;
   priority: Generated<"URGENT" | "HIGH" | "MEDIUM" | "LOW">;
@@ -195,10 +196,11 @@ export interface TasksTable {
   geometry: ColumnType<string, unknown, unknown>;
   task_status: Generated<TaskStatus>;
   locked_by: number | null;
-  locked_at: Timestamp | null;
-  lock_expires_at: Timestamp | null;
+  locked_at: NullableTimestamp;
+  lock_expires_at: NullableTimestamp;
   status_before_lock: TaskStatus | null;
   lock_token: string | null;
+  lock_workflow_id: string | null;
   mapped_by: number | null;
   validated_by: number | null;
   parent_task_id: number | null;
@@ -211,7 +213,7 @@ export interface TaskHistoryTable {
   task_id: number;
   action: string;
   action_text: string | null;
-  action_date: Generated<Timestamp>;
+  action_date: Timestamp;
   user_id: number;
   idempotency_key: string | null;
 }
@@ -237,13 +239,20 @@ export interface TaskInvalidationHistoryTable {
   task_id: number;
   is_closed: Generated<boolean>;
   mapper_id: number | null;
-  mapped_date: Timestamp | null;
+  mapped_date: NullableTimestamp;
   invalidator_id: number | null;
-  invalidated_date: Timestamp | null;
+  invalidated_date: NullableTimestamp;
   invalidation_history_id: number | null;
   validator_id: number | null;
-  validated_date: Timestamp | null;
-  updated_date: Generated<Timestamp>;
+  validated_date: NullableTimestamp;
+  updated_date: Timestamp;
+}
+
+/** Natural Earth country boundaries (migration 0003), for tagging projects offline. */
+export interface CountriesTable {
+  id: Generated<number>;
+  name: string;
+  geometry: ColumnType<string, unknown, unknown>;
 }
 
 export interface Database {
@@ -270,6 +279,7 @@ export interface Database {
   mapping_issue_categories: MappingIssueCategoriesTable;
   task_mapping_issues: TaskMappingIssuesTable;
   task_invalidation_history: TaskInvalidationHistoryTable;
+  countries: CountriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
