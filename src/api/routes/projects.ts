@@ -9,6 +9,7 @@ import {
   priorityAreaRows,
   projectAoi,
   projectIdsInScope,
+  projectInterestRows,
   projectsInBbox,
   removeFavorite,
   setFeatured,
@@ -396,10 +397,10 @@ export function projectRoutes(routes: RouteTable, services: Services): void {
     params: ProjectParams,
     body: z.union([z.object({ interests: InterestIds }), InterestIds]),
     responses: { 200: { description: "The project's interests now", schema: z.object({ interests: z.array(IdNameDTO) }) } },
-    handler: async ({ params, body, user, locale }) => {
+    handler: async ({ params, body, user }) => {
       await loadProject(db, params.project_id, user, "manage");
       await setProjectInterests(db, params.project_id, Array.isArray(body) ? body : body.interests);
-      return { interests: (await buildProjectDTO(db, params.project_id, locale, { abbreviated: true }))!.interests };
+      return { interests: (await projectInterestRows(db, [params.project_id])).map(({ id, name }) => ({ id, name })) };
     },
   });
 
