@@ -31,6 +31,12 @@ export async function managedOrganisationIds(db: DB, userId: number): Promise<nu
   return rows.map((r) => r.organisation_id);
 }
 
+/** An admin, or a manager of at least one organisation (who may curate shared lists such as interests). */
+export async function managesAnyOrganisation(db: DB, user: UserRow | undefined): Promise<boolean> {
+  if (!user) return false;
+  return isAdmin(user) || (await managedOrganisationIds(db, user.id)).length > 0;
+}
+
 /** A project manager: an admin, or a manager of the organisation that owns the project. */
 export function managesProject(db: DB, user: UserRow | undefined, project: Pick<ProjectRow, "organisation_id">): Promise<boolean> {
   return managesOrganisation(db, user, project.organisation_id);
