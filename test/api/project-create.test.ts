@@ -63,6 +63,7 @@ describe("POST /api/v2/projects/ and intersecting tiles", () => {
       total_tasks: GRID.features.length,
       tasks_mapped: 0,
       changeset_comment: `#tm-project-${id}`,
+      country_tag: ["Kenya"],
     });
     const info = await db.selectFrom("project_info").selectAll().where("project_id", "=", id).execute();
     expect(info).toMatchObject([{ locale: "en", name: "Nairobi buildings" }]);

@@ -1,5 +1,6 @@
 import type { Config } from "../../config";
 import type { DB } from "../../db/database";
+import { tagProjectCountries } from "../../db/queries/countries";
 import {
   copyProjectSetup,
   copyTasks,
@@ -76,7 +77,7 @@ export async function createDraftProject(db: DB, limits: ProjectLimits, user: Us
     await setProjectName(trx, projectId, input.projectName);
     await setDefaultChangesetComment(trx, projectId, limits.defaultChangesetComment, source?.id);
     await addTasks(trx, projectId, tasks, area, limits, source);
-    await tagCountries(trx, projectId);
+    await tagProjectCountries(trx, projectId);
     return projectId;
   });
 }
@@ -130,9 +131,3 @@ async function addServerGrid(db: DB, projectId: number, grid: { zoom: number; cl
   const count = await insertGridTasks(db, projectId, range, grid.clipToAoi);
   if (count > limits.maxTasks) throw tooMany();
 }
-
-/**
- * Country tags from the AOI. Enabled once src/db/queries/countries.ts (tagProjectCountries) lands;
- * until then projects start untagged.
- */
-async function tagCountries(_db: DB, _projectId: number): Promise<void> {}
