@@ -43,7 +43,7 @@ export const OrganisationDTO = z
     url: z.string().nullable(),
     isManager: z.boolean().optional(),
     projects: z.array(z.string()).optional().describe("Names of the organisation's projects"),
-    teams: z.array(z.object({}).passthrough()).optional(),
+    teams: z.array(z.looseObject({})).optional().describe("Always empty until teams exist"),
     campaigns: z.array(z.array(z.string())).optional().describe("[campaign id, campaign name] pairs"),
     stats: OrganizationStatsDTO.optional(),
     type: OrganisationType,
