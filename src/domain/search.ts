@@ -1,10 +1,11 @@
 import type { ProjectSearchQuery } from "../api/schemas/search";
 import type { DB } from "../db/database";
 import {
-  countMatches, mapResultsJson, type ProjectFilter, type SearchOrder, type SearchRow, searchPage, teamsTableExists, type Viewer,
+  countMatches, mapResultsJson, type ProjectFilter, type SearchOrder, searchPageIds, teamsTableExists, type Viewer,
 } from "../db/queries/search";
 import type { UserRow } from "../db/schema";
 import { unauthorized } from "./errors";
+import { buildSearchResults } from "./projects/dto";
 import { isAdmin } from "./permissions";
 
 /** The official page size of the project search. */
@@ -64,35 +65,9 @@ export async function filterFromQuery(db: DB, q: ProjectSearchQuery, user: UserR
   return filter;
 }
 
-function toListSearchResult(row: SearchRow) {
-  return {
-    projectId: row.id,
-    locale: row.locale,
-    name: row.name,
-    shortDescription: row.short_description,
-    difficulty: row.difficulty,
-    priority: row.priority,
-    organisationName: row.organisation_name,
-    organisationLogo: row.organisation_logo,
-    campaigns: row.campaigns,
-    percentMapped: row.percent_mapped,
-    percentValidated: row.percent_validated,
-    status: row.status,
-    activeMappers: row.active_mappers,
-    lastUpdated: row.last_updated.toISOString(),
-    dueDate: row.due_date?.toISOString() ?? null,
-    totalContributors: row.total_contributors,
-    country: row.country_tag,
-    creationDate: row.created.toISOString(),
-    author: row.author,
-    partnerNames: [] as string[],
-    totalAreaSquareKilometers: Math.round(row.area_km2 * 1000) / 1000,
-  };
-}
-
 /**
- * ProjectSearchResultsDTO as JSON text: the page, the count and the map results run as three
- * concurrent queries, and the map FeatureCollection (every match, possibly thousands of points) is
+ * ProjectSearchResultsDTO as JSON text: the page (ids, then the shared ListSearchResultDTO
+ * builder), the count and the map results run concurrently, and the map FeatureCollection (every match, possibly thousands of points) is
  * spliced in as PostgreSQL serialised it rather than parsed and re-serialised here.
  */
 export async function searchProjects(db: DB, q: ProjectSearchQuery, user: UserRow | undefined, locale: string): Promise<string> {
@@ -103,13 +78,11 @@ export async function searchProjects(db: DB, q: ProjectSearchQuery, user: UserRo
     direction: q.orderByType,
     limit: SEARCH_PAGE_SIZE,
     offset: (q.page - 1) * SEARCH_PAGE_SIZE,
-    locale,
   };
-  const [rows, total, mapResults] = await Promise.all([
-    searchPage(db, filter, viewer, page),
+  const [results, total, mapResults] = await Promise.all([
+    searchPageIds(db, filter, viewer, page).then((ids) => buildSearchResults(db, ids, locale)),
     countMatches(db, filter, viewer),
     q.omitMapResults ? Promise.resolve("null") : mapResultsJson(db, filter, viewer),
   ]);
-  const results = JSON.stringify(rows.map(toListSearchResult));
-  return `{"mapResults":${mapResults},"results":${results},"pagination":${JSON.stringify(pagination(q.page, SEARCH_PAGE_SIZE, total))}}`;
+  return `{"mapResults":${mapResults},"results":${JSON.stringify(results)},"pagination":${JSON.stringify(pagination(q.page, SEARCH_PAGE_SIZE, total))}}`;
 }

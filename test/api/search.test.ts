@@ -234,11 +234,11 @@ describe("GET /api/v2/projects/ (search)", () => {
   it("names projects in the request locale, falling back to the project's default locale", async () => {
     await app.services.db
       .insertInto("project_info")
-      .values({ project_id: p.roads!, locale: "fr", name: `${word} routes alpha`, short_description: "" })
+      .values({ project_id: p.roads!, locale: "fr", name: `${word} routes alpha`, short_description: "Un projet" })
       .execute();
     const res = await search(`${inA()}&orderBy=id`, undefined, { "Accept-Language": "fr" });
     const [roads, buildings] = res.body.results;
-    expect(roads).toMatchObject({ locale: "fr", name: `${word} routes alpha`, shortDescription: "A fixture" });
+    expect(roads).toMatchObject({ locale: "fr", name: `${word} routes alpha`, shortDescription: "Un projet" });
     expect(buildings).toMatchObject({ locale: "en", name: `${word} buildings beta` });
   });
 

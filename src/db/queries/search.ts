@@ -45,7 +45,6 @@ export interface SearchPage {
   direction: "ASC" | "DESC";
   limit: number;
   offset: number;
-  locale: string;
 }
 
 const managerOf = (userId: number) =>
@@ -63,8 +62,8 @@ export function visibleToViewer(viewer: Viewer | undefined): RawBuilder<boolean>
   return sql<boolean>`(${managerOf(viewer.id)} OR ((NOT p.private OR ${allowed}) AND p.status = 'PUBLISHED'))`;
 }
 
-/** Official percentages from the trigger-maintained counters, truncated to integers; 0 when nothing is mappable. */
-export function percentSql(kind: "mapped" | "validated"): RawBuilder<number> {
+/** Official percentages (as taskPercentages computes them for the DTOs), in SQL so that results can be ordered by them. */
+function percentSql(kind: "mapped" | "validated"): RawBuilder<number> {
   const done = kind === "mapped" ? sql`(p.tasks_mapped + p.tasks_validated)` : sql`p.tasks_validated`;
   return sql<number>`(CASE WHEN p.total_tasks - p.tasks_bad_imagery > 0
     THEN floor(${done} * 100.0 / (p.total_tasks - p.tasks_bad_imagery))::int ELSE 0 END)`;
@@ -139,54 +138,13 @@ function orderClause(order: SearchOrder, direction: "ASC" | "DESC"): RawBuilder<
   return order === "id" ? sql`p.id ${dir}` : sql`${key[order]} ${dir} NULLS LAST, p.id ${dir}`;
 }
 
-export interface SearchRow {
-  id: number;
-  locale: string | null;
-  name: string | null;
-  short_description: string | null;
-  difficulty: string;
-  priority: string;
-  status: string;
-  organisation_name: string | null;
-  organisation_logo: string | null;
-  campaigns: { id: number; name: string }[];
-  percent_mapped: number;
-  percent_validated: number;
-  active_mappers: number;
-  total_contributors: number;
-  last_updated: Date;
-  due_date: Date | null;
-  created: Date;
-  country_tag: string[];
-  author: string | null;
-  area_km2: number;
-}
-
-/** One page of matching projects, with the request locale falling back to each project's default locale. */
-export async function searchPage(db: DB, filter: ProjectFilter, viewer: Viewer | undefined, page: SearchPage): Promise<SearchRow[]> {
+/** The ids of one page of matching projects, in search order. */
+export async function searchPageIds(db: DB, filter: ProjectFilter, viewer: Viewer | undefined, page: SearchPage): Promise<number[]> {
   const where = sql.join(filterConditions(filter, viewer), sql` AND `);
-  const order = orderClause(page.order, page.direction);
-  const info = (column: string) => sql`coalesce(nullif(req.${sql.ref(column)}, ''), def.${sql.ref(column)})`;
-  const { rows } = await sql<SearchRow>`
-    SELECT p.id, p.difficulty, p.priority, p.status, p.last_updated, p.due_date, p.created, p.country_tag,
-           CASE WHEN req.project_id IS NOT NULL THEN req.locale ELSE def.locale END AS locale,
-           ${info("name")} AS name, ${info("short_description")} AS short_description,
-           o.name AS organisation_name, o.logo AS organisation_logo,
-           ${percentSql("mapped")} AS percent_mapped, ${percentSql("validated")} AS percent_validated,
-           (SELECT username FROM users WHERE id = p.author_id) AS author,
-           (SELECT count(DISTINCT locked_by)::int FROM tasks t WHERE t.project_id = p.id AND t.locked_by IS NOT NULL) AS active_mappers,
-           (SELECT count(DISTINCT user_id)::int FROM task_history h WHERE h.project_id = p.id AND h.action <> 'COMMENT') AS total_contributors,
-           (SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name) ORDER BY c.name), '[]'::json)
-              FROM campaign_projects cp JOIN campaigns c ON c.id = cp.campaign_id WHERE cp.project_id = p.id) AS campaigns,
-           ST_Area(p.geometry::geography) / 1e6 AS area_km2
-    FROM (SELECT p.id FROM projects p WHERE ${where} ORDER BY ${order} LIMIT ${page.limit} OFFSET ${page.offset}) AS matched
-    JOIN projects p ON p.id = matched.id
-    JOIN organisations o ON o.id = p.organisation_id
-    LEFT JOIN project_info req ON req.project_id = p.id AND req.locale = ${page.locale}
-    LEFT JOIN project_info def ON def.project_id = p.id AND def.locale = p.default_locale
-    ORDER BY ${order}
+  const { rows } = await sql<{ id: number }>`
+    SELECT p.id FROM projects p WHERE ${where} ORDER BY ${orderClause(page.order, page.direction)} LIMIT ${page.limit} OFFSET ${page.offset}
   `.execute(db);
-  return rows;
+  return rows.map((r) => r.id);
 }
 
 export async function countMatches(db: DB, filter: ProjectFilter, viewer: Viewer | undefined): Promise<number> {
