@@ -34,6 +34,13 @@ async function httpCycles(baseUrl: string, projectId: number, clients: { token: 
   const unlockMs: number[] = [];
   let cycles = 0;
   let errors = 0;
+  const errorCodes: Record<string, number> = {};
+  const countError = async (res: Response) => {
+    errors++;
+    const body = (await res.json().catch(() => ({}))) as { SubCode?: string };
+    const code = `${res.status} ${body.SubCode ?? ""}`;
+    errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+  };
   const until = Date.now() + durationMs;
   const started = performance.now();
   await Promise.all(
@@ -43,23 +50,24 @@ async function httpCycles(baseUrl: string, projectId: number, clients: { token: 
       while (Date.now() < until) {
         let t = performance.now();
         const lock = await fetch(`${base}/lock-for-mapping/${taskId}/`, { method: "POST", headers });
-        await lock.arrayBuffer();
         lockMs.push(performance.now() - t);
         if (!lock.ok) {
-          errors++;
+          await countError(lock);
           continue;
         }
+        await lock.arrayBuffer();
         t = performance.now();
         const unlock = await fetch(`${base}/unlock-after-mapping/${taskId}/`, { method: "POST", headers, body: JSON.stringify({ status: "READY" }) });
-        await unlock.arrayBuffer();
         unlockMs.push(performance.now() - t);
-        if (unlock.ok) cycles++;
-        else errors++;
+        if (unlock.ok) {
+          await unlock.arrayBuffer();
+          cycles++;
+        } else await countError(unlock);
       }
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  return { cycles, errors, cyclesPerSecond: Math.round((cycles / elapsed) * 10) / 10, lock: percentiles(lockMs), unlock: percentiles(unlockMs) };
+  return { cycles, errors, errorCodes, cyclesPerSecond: Math.round((cycles / elapsed) * 10) / 10, lock: percentiles(lockMs), unlock: percentiles(unlockMs) };
 }
 
 async function sqlCycles(db: ReturnType<typeof createDb>, projectId: number, clients: { id: number; taskId: number }[], durationMs: number) {

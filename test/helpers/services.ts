@@ -25,6 +25,7 @@ export async function startPrivateTemporal() {
     child = spawn(
       temporalBinary(),
       ["server", "start-dev", "--ip", "127.0.0.1", "--port", String(port), "--headless", "--db-filename", join(dir, "temporal.db"), "--log-level", "error",
+        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         ...Object.entries(attributes).flatMap(([k, v]) => ["--search-attribute", `${k}=${v}`])],
       { stdio: "ignore" },
     );

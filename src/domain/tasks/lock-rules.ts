@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { DB } from "../../db/database";
 import type { TaskStatus, UserRow } from "../../db/schema";
 import { ApiError } from "../errors";
+import { hasAcceptedLicense } from "../licenses";
 import { managesProject, maySeePrivateProject } from "../permissions";
 import type { ProjectRecord } from "../projects/access";
 import { LOCKABLE_FROM, type LockMode } from "./state-machine";
@@ -18,52 +19,35 @@ export interface Refusal {
 
 export const refusalError = (r: Refusal) => new ApiError(r.status, r.subCode, r.message);
 
-type Queryable = Pick<DB, "selectFrom">;
 
 const LEVEL_ORDER = ["BEGINNER", "INTERMEDIATE", "ADVANCED"];
 
-/** The project-level rules (official is_user_permitted_to_map / _validate). */
-export async function projectRefusal(db: Queryable, project: ProjectRecord, user: UserRow, mode: LockMode): Promise<Refusal | undefined> {
-  const manager = await managesProject(db as DB, user, project);
+/** The project-level rules (official is_user_permitted_to_map / _validate); the lookups run together. */
+export async function projectRefusal(db: DB, project: ProjectRecord, user: UserRow, mode: LockMode): Promise<Refusal | undefined> {
+  const [manager, allowed, licensed, held] = await Promise.all([
+    managesProject(db, user, project),
+    project.private ? maySeePrivateProject(db, user, project) : true,
+    project.license_id === null ? true : hasAcceptedLicense(db, user.id, project.license_id),
+    db.selectFrom("tasks").select("id").where("project_id", "=", project.id).where("locked_by", "=", user.id).executeTakeFirst(),
+  ]);
   if (project.status !== "PUBLISHED" && !manager) {
     return { status: 403, subCode: "ProjectNotPublished", message: "Project is not published" };
   }
-  if (project.private && !(await maySeePrivateProject(db as DB, user, project))) {
-    return { status: 403, subCode: "UserNotAllowed", message: "User not on allowed list" };
-  }
-  if (project.license_id !== null) {
-    const accepted = await db
-      .selectFrom("user_licenses")
-      .select("license_id")
-      .where("user_id", "=", user.id)
-      .where("license_id", "=", project.license_id)
-      .executeTakeFirst();
-    if (!accepted) return { status: 409, subCode: "UserLicenseError", message: "User must accept the project's license first" };
-  }
+  if (!allowed) return { status: 403, subCode: "UserNotAllowed", message: "User not on allowed list" };
+  if (!licensed) return { status: 409, subCode: "UserLicenseError", message: "User must accept the project's license first" };
   if (!manager) {
     const permission = mode === "MAPPING" ? project.mapping_permission : project.validation_permission;
+    const refuse = (reason: string): Refusal => ({
+      status: 403,
+      subCode: mode === "MAPPING" ? "UserNotAllowed" : "ValidtionNotAllowed",
+      message: `${mode === "MAPPING" ? "Mapping" : "Validation"} not allowed because: ${reason}`,
+    });
     // LEVEL / TEAMS_LEVEL (legacy) need an experienced mapper; teams arrive in a later issue.
     if ((permission === "LEVEL" || permission === "TEAMS_LEVEL") && LEVEL_ORDER.indexOf(user.mapping_level) < 1) {
-      return {
-        status: 403,
-        subCode: mode === "MAPPING" ? "UserNotAllowed" : "ValidtionNotAllowed",
-        message: `${mode === "MAPPING" ? "Mapping" : "Validation"} not allowed because: USER_NOT_CORRECT_MAPPING_LEVEL`,
-      };
+      return refuse("USER_NOT_CORRECT_MAPPING_LEVEL");
     }
-    if (permission === "TEAMS" || permission === "TEAMS_LEVEL") {
-      return {
-        status: 403,
-        subCode: mode === "MAPPING" ? "UserNotAllowed" : "ValidtionNotAllowed",
-        message: `${mode === "MAPPING" ? "Mapping" : "Validation"} not allowed because: USER_NOT_TEAM_MEMBER`,
-      };
-    }
+    if (permission === "TEAMS" || permission === "TEAMS_LEVEL") return refuse("USER_NOT_TEAM_MEMBER");
   }
-  const held = await db
-    .selectFrom("tasks")
-    .select("id")
-    .where("project_id", "=", project.id)
-    .where("locked_by", "=", user.id)
-    .executeTakeFirst();
   if (held) return { status: 403, subCode: "UserAlreadyHasTaskLocked", message: "User already has a task locked" };
   return undefined;
 }
@@ -76,7 +60,7 @@ export interface LockCandidate {
 }
 
 /** The task-level rules, for each task of the request. */
-export async function taskRefusal(db: Queryable, project: ProjectRecord, user: UserRow, mode: LockMode, task: LockCandidate | undefined, taskId: number): Promise<Refusal | undefined> {
+export async function taskRefusal(db: DB, project: ProjectRecord, user: UserRow, mode: LockMode, task: LockCandidate | undefined, taskId: number): Promise<Refusal | undefined> {
   if (!task) return { status: 404, subCode: "NotFoundError", message: `Task ${taskId} not found` };
   if (task.locked_by !== null) {
     return task.locked_by === user.id
@@ -88,14 +72,14 @@ export async function taskRefusal(db: Queryable, project: ProjectRecord, user: U
       ? { status: 403, subCode: "InvalidTaskState", message: `Task ${taskId} is ${task.task_status} and cannot be locked for mapping` }
       : { status: 403, subCode: "NotReadyForValidation", message: `Task ${taskId} is not MAPPED, BADIMAGERY or INVALIDATED` };
   }
-  if (mode === "VALIDATION" && task.mapped_by === user.id && !(await managesProject(db as DB, user, project))) {
+  if (mode === "VALIDATION" && task.mapped_by === user.id && !(await managesProject(db, user, project))) {
     return { status: 403, subCode: "CannotValidateMappedTask", message: "Tasks cannot be validated by the same user who marked them mapped or bad imagery" };
   }
   return undefined;
 }
 
 /** All rules for a lock request; the first refusal wins. */
-export async function lockRefusal(db: Queryable, project: ProjectRecord, user: UserRow, mode: LockMode, taskIds: readonly number[]): Promise<Refusal | undefined> {
+export async function lockRefusal(db: DB, project: ProjectRecord, user: UserRow, mode: LockMode, taskIds: readonly number[]): Promise<Refusal | undefined> {
   const tasks = await db
     .selectFrom("tasks")
     .select(["id", "task_status", "locked_by", "mapped_by"])
