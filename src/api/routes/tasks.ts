@@ -123,16 +123,16 @@ export function taskReadRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Tasks (or the cells of a proposed grid) that intersect an area of interest",
     description:
-      "Body: the official GridDTO {areaOfInterest, grid, clipToAoi} trims `grid` to the AOI (clipped unless clipToAoi=false); " +
+      "Body: the official GridDTO {areaOfInterest, grid, clipToAoi} trims `grid` to the AOI as intersecting-tiles does; " +
       "without `grid` (or with a bare GeoJSON (Multi)Polygon/Feature/FeatureCollection) it answers the project's tasks " +
-      "intersecting the AOI, clipped only with clipToAoi=true. The AOI is validated by PostGIS.",
+      "intersecting the AOI, clipped only with clipToAoi=true. The AOI is validated in PostGIS as for project creation.",
     auth: "optional",
     params: ProjectParams,
     body: TasksAoiBody,
     responses: { 200: { description: "FeatureCollection", schema: TaskFeatureCollection } },
     handler: async ({ params, body, user, ctx }) => {
       await loadProject(db, params.project_id, user, "view");
-      return sendText(ctx, await tasksForAoi(db, params.project_id, body), "application/json");
+      return sendText(ctx, await tasksForAoi(db, services.config.projects, params.project_id, body), "application/json");
     },
   });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AreaFeatureCollection, AreaOfInterest } from "../../domain/geojson";
+import { GridDTO } from "./project-create";
 import { commaList, PaginationDTO, queryBoolean } from "./search";
 
 const positiveInt = z.coerce.number().int().positive();
@@ -120,17 +120,15 @@ export const DeleteTasksBody = z.object({
   tasks: z.array(z.number().int().positive()).min(1, "list at least one task id").max(10_000),
 });
 
+const GeoJsonObject = z.looseObject({ type: z.string() });
+
 /**
  * The official GridDTO (trim a proposed grid to an area of interest), or, without a grid, an area
- * of interest whose intersecting project tasks are wanted.
+ * of interest (bare or as {areaOfInterest, clipToAoi}) whose intersecting project tasks are wanted.
+ * GeoJSON structure and validity are checked by the domain, with the official SubCodes.
  */
 export const TasksAoiBody = z.union([
-  z
-    .object({
-      areaOfInterest: AreaOfInterest,
-      grid: AreaFeatureCollection.optional(),
-      clipToAoi: z.boolean().optional(),
-    })
-    .meta({ id: "GridDTO" }),
-  AreaOfInterest,
+  GridDTO,
+  z.object({ areaOfInterest: GeoJsonObject, clipToAoi: z.boolean().optional() }),
+  GeoJsonObject.describe("A bare GeoJSON FeatureCollection, Feature, Polygon or MultiPolygon"),
 ]);

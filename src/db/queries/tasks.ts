@@ -199,57 +199,17 @@ export function deleteReadyTasks(db: DB, projectId: number, taskIds: number[]): 
   });
 }
 
-/**
- * PostGIS's verdict on GeoJSON geometries: `parseError` when PostGIS cannot read one, otherwise the
- * reasons (ST_IsValidReason) of the invalid ones.
- */
-export async function geometryProblems(db: DB, geometries: unknown[]): Promise<{ parseError?: string; invalid: string[] }> {
-  try {
-    const { rows } = await sql<{ reason: string }>`
-      SELECT ST_IsValidReason(g) AS reason
-      FROM (SELECT ST_GeomFromGeoJSON(e::text) AS g FROM json_array_elements(${JSON.stringify(geometries)}::json) AS e) s
-      WHERE NOT ST_IsValid(g)
-    `.execute(db);
-    return { invalid: rows.map((r) => r.reason) };
-  } catch (err) {
-    return { parseError: (err as Error).message, invalid: [] };
-  }
-}
-
-const aoiUnion = (geometries: unknown[]) =>
-  sql`(SELECT ST_SetSRID(ST_Union(ST_GeomFromGeoJSON(e::text)), 4326) FROM json_array_elements(${JSON.stringify(geometries)}::json) AS e)`;
-
-/** What is left of `geometry` inside the AOI, when it is not wholly inside. */
+/** What is left of `geometry` inside the AOI (`aoi.geom`), when it is not wholly inside. */
 const clipped = (geometry: RawBuilder<unknown>) =>
   sql`CASE WHEN ST_Within(${geometry}, aoi.geom) THEN ${geometry} ELSE ST_Multi(ST_CollectionExtract(ST_Intersection(${geometry}, aoi.geom), 3)) END`;
 
-/** The project's tasks that intersect the AOI, as a FeatureCollection (optionally clipped to it). */
-export async function tasksInAoiJson(db: DB, projectId: number, geometries: unknown[], clip: boolean): Promise<string> {
+/** The project's tasks that intersect an area (EWKB, SRID 4326) as a FeatureCollection, optionally clipped to it. */
+export async function tasksInAreaJson(db: DB, projectId: number, areaEwkb: Buffer, clip: boolean): Promise<string> {
   const from = sql`(SELECT * FROM tasks t WHERE t.project_id = ${projectId}) AS t
-    JOIN (SELECT ${aoiUnion(geometries)} AS geom) AS aoi ON ST_Intersects(t.geometry, aoi.geom)`;
+    JOIN (SELECT ST_GeomFromEWKB(${areaEwkb}) AS geom) AS aoi ON ST_Intersects(t.geometry, aoi.geom)`;
   const { rows } = await (clip
     ? taskFeatureCollection(clipped(sql`t.geometry`), sql`t.is_square AND ST_Within(t.geometry, aoi.geom)`, from)
     : taskFeatureCollection(sql`t.geometry`, sql`t.is_square`, from)
   ).execute(db);
-  return rows[0]!.body;
-}
-
-/**
- * The official grid trim: the features of a proposed grid that intersect the AOI, clipped to it
- * (and no longer square) when `clip` and not wholly inside; other properties pass through.
- */
-export async function trimGridJson(db: DB, grid: { features: unknown[] }, geometries: unknown[], clip: boolean): Promise<string> {
-  const { rows } = await sql<{ body: string }>`
-    WITH aoi AS (SELECT ${aoiUnion(geometries)} AS geom),
-    cells AS (SELECT f, ST_SetSRID(ST_GeomFromGeoJSON((f -> 'geometry')::text), 4326) AS geom
-              FROM json_array_elements(${JSON.stringify(grid.features)}::json) WITH ORDINALITY AS x (f, n) ORDER BY n)
-    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
-             CASE WHEN NOT ${clip} OR ST_Within(c.geom, aoi.geom) THEN c.f
-                  ELSE json_build_object('type', 'Feature',
-                         'geometry', ST_AsGeoJSON(${clipped(sql`c.geom`)}, 6)::json,
-                         'properties', (coalesce((c.f -> 'properties')::jsonb, '{}'::jsonb) || '{"isSquare": false}'::jsonb)::json)
-             END), '[]'::json))::text AS body
-    FROM cells c, aoi WHERE ST_Intersects(c.geom, aoi.geom)
-  `.execute(db);
   return rows[0]!.body;
 }

@@ -1,11 +1,12 @@
 import type { DB } from "../../db/database";
 import { findUserByUsername } from "../../db/queries/users";
 import {
-  deleteReadyTasks, geometryProblems, invalidatedTasks, mappedTasksByUser, taskOutlines, type TaskOutline, tasksInAoiJson, trimGridJson,
+  deleteReadyTasks, invalidatedTasks, mappedTasksByUser, taskOutlines, type TaskOutline, tasksInAreaJson,
 } from "../../db/queries/tasks";
 import type { UserRow } from "../../db/schema";
-import { badRequest, forbidden, notFound } from "../errors";
-import { type AreaOfInterestInput, areaGeometries } from "../geojson";
+import { forbidden, notFound } from "../errors";
+import { type AreaLimits, checkedArea } from "../projects/area";
+import { intersectingTiles } from "../projects/intersecting-tiles";
 import { pagination, viewerOf } from "../search";
 
 /** Task reads and the manager's task deletion, shared by the routes (and later by activities). */
@@ -87,34 +88,21 @@ export async function deleteTasks(db: DB, projectId: number, taskIds: number[]) 
   return { Success: "Task(s) deleted" };
 }
 
-/** Refuses an area of interest PostGIS cannot read or finds invalid (self-intersections get their official SubCode). */
-async function validatedGeometries(db: DB, aoi: AreaOfInterestInput): Promise<unknown[]> {
-  const geometries = areaGeometries(aoi);
-  const problems = await geometryProblems(db, geometries);
-  if (problems.parseError) throw badRequest(`areaOfInterest: not a readable geometry (${problems.parseError})`);
-  if (problems.invalid.length) {
-    const selfIntersecting = problems.invalid.some((r) => /self-intersection|ring self/i.test(r));
-    throw badRequest(`areaOfInterest is not a valid geometry: ${problems.invalid.join("; ")}`, selfIntersecting ? "SelfIntersectingAOI" : "InvalidData");
-  }
-  return geometries;
-}
-
 /**
- * PUT …/tasks/queries/aoi/: with a `grid`, the official GridDTO trim (grid cells intersecting the
- * AOI, clipped to it unless clipToAoi is false); without one, the project's tasks intersecting the
- * AOI (clipped only when clipToAoi is true). Answers FeatureCollection JSON text.
+ * PUT …/tasks/queries/aoi/: with a `grid`, the official GridDTO trim (the shared intersecting-tiles
+ * rule); without one, the project's tasks intersecting the area of interest, clipped to it only with
+ * clipToAoi=true. The area is checked as project creation checks it (official SubCodes).
  */
 export async function tasksForAoi(
   db: DB,
+  limits: AreaLimits & { maxTasks: number },
   projectId: number,
-  body: AreaOfInterestInput | { areaOfInterest: AreaOfInterestInput; grid?: { features: unknown[] }; clipToAoi?: boolean },
+  body: { areaOfInterest: unknown; grid?: unknown; clipToAoi?: boolean } | { type: string },
 ): Promise<string> {
-  const request = "areaOfInterest" in body ? body : { areaOfInterest: body, grid: undefined, clipToAoi: undefined };
-  const geometries = await validatedGeometries(db, request.areaOfInterest);
-  if (request.grid) {
-    const cells = await geometryProblems(db, request.grid.features.map((f) => (f as { geometry: unknown }).geometry));
-    if (cells.parseError) throw badRequest(`grid: not a readable geometry (${cells.parseError})`);
-    return trimGridJson(db, request.grid, geometries, request.clipToAoi ?? true);
+  if ("grid" in body && body.grid !== undefined) {
+    return JSON.stringify(await intersectingTiles(db, limits, { areaOfInterest: body.areaOfInterest, grid: body.grid, clipToAoi: body.clipToAoi ?? false }));
   }
-  return tasksInAoiJson(db, projectId, geometries, request.clipToAoi ?? false);
+  const request = "areaOfInterest" in body ? body : { areaOfInterest: body, clipToAoi: false };
+  const { area } = await checkedArea(db, request.areaOfInterest, limits);
+  return tasksInAreaJson(db, projectId, area.geometry, request.clipToAoi ?? false);
 }
