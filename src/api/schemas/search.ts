@@ -1,9 +1,7 @@
 import { z } from "zod";
+import { pathId, queryBoolean } from "./fields";
 
 /** Query-string building blocks shared by the search and task read routes (values arrive as strings). */
-export const queryBoolean = z
-  .enum(["true", "false", "1", "0", "True", "False", "TRUE", "FALSE"])
-  .transform((v) => v === "1" || v.toLowerCase() === "true");
 
 /** A comma-separated list whose items each satisfy `item` (empty items are ignored). */
 export function commaList<T extends z.ZodType>(item: T) {
@@ -28,8 +26,6 @@ export const SEARCH_ORDER_BY = [
   "percent_mapped", "percent_validated",
 ] as const;
 
-const positiveInt = z.coerce.number().int().positive();
-
 export const ProjectSearchQuery = z.object({
   textSearch: z.string().trim().max(200).optional(),
   orderBy: z.enum(SEARCH_ORDER_BY).optional().default("priority"),
@@ -47,11 +43,11 @@ export const ProjectSearchQuery = z.object({
   mappingTypes: commaList(z.enum(MAPPING_TYPES)).optional(),
   mappingTypesExact: queryBoolean.optional(),
   organisationName: z.string().trim().min(1).optional(),
-  organisationId: positiveInt.optional(),
+  organisationId: pathId.optional(),
   campaign: z.string().trim().min(1).optional(),
   country: z.string().trim().min(1).optional(),
   projectStatuses: commaList(z.enum(PROJECT_STATUSES)).optional(),
-  interests: commaList(positiveInt).optional(),
+  interests: commaList(pathId).optional(),
   lastUpdatedFrom: isoDate.optional(),
   lastUpdatedTo: isoDate.optional(),
   createdFrom: isoDate.optional(),
@@ -61,9 +57,9 @@ export const ProjectSearchQuery = z.object({
   favoritedByMe: queryBoolean.optional(),
   managedByMe: queryBoolean.optional(),
   basedOnMyInterests: queryBoolean.optional(),
-  teamId: positiveInt.optional(),
+  teamId: pathId.optional(),
   action: z.enum(["map", "validate", "any"]).optional(),
-  page: positiveInt.optional().default(1),
+  page: pathId.optional().default(1),
   omitMapResults: queryBoolean.optional(),
 });
 export type ProjectSearchQuery = z.output<typeof ProjectSearchQuery>;

@@ -1,15 +1,14 @@
 import { z } from "zod";
 import { GridDTO } from "./project-create";
-import { commaList, PaginationDTO, queryBoolean } from "./search";
+import { pathId, queryBoolean } from "./fields";
+import { commaList, PaginationDTO } from "./search";
 
-const positiveInt = z.coerce.number().int().positive();
-
-export const ProjectParams = z.object({ project_id: positiveInt });
-export const ProjectTaskParams = z.object({ project_id: positiveInt, task_id: positiveInt });
+export const ProjectParams = z.object({ project_id: pathId });
+export const ProjectTaskParams = z.object({ project_id: pathId, task_id: pathId });
 
 /** `tasks=1,2,5` and `as_file=true`, as the task listing and its XML/GPX exports take them. */
 export const TaskSelectionQuery = z.object({
-  tasks: commaList(positiveInt).optional().describe("Comma-separated task ids; all tasks when omitted"),
+  tasks: commaList(pathId).optional().describe("Comma-separated task ids; all tasks when omitted"),
   as_file: queryBoolean.optional().describe("true: answer as a download (Content-Disposition: attachment)"),
 });
 
@@ -94,9 +93,9 @@ export const InvalidatedTasksQuery = z.object({
     .pipe(z.enum(["asc", "desc"]))
     .optional()
     .default("desc"),
-  page: positiveInt.optional().default(1),
-  pageSize: positiveInt.max(100).optional().default(10),
-  project: positiveInt.optional(),
+  page: pathId.optional().default(1),
+  pageSize: pathId.max(100).optional().default(10),
+  project: pathId.optional(),
   closed: queryBoolean.optional(),
 });
 
