@@ -74,4 +74,31 @@ describe("grid tile math against PostGIS", () => {
     const order = rows.map((r) => [-r.y, r.x]);
     expect(order).toEqual([...order].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
   });
+
+  it("an AOI drawn along tile edges makes exactly its tiles, not slivers of the neighbours", async () => {
+    const manager = await app.user("MAPPER");
+    const org = await insertOrganisation(app.services.db, [manager.id]);
+    const sw = tileAt(-72.34, 18.57, 17);
+    const [west, south] = tileBounds(sw.x, sw.y, 17);
+    const [, , east, north] = tileBounds(sw.x + 2, sw.y + 1, 17);
+    const aoi = { type: "Polygon", coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]] };
+    const res = await app.request("POST", "/api/v2/projects/", {
+      token: manager.token,
+      body: { projectName: "Edges", organisation: org.id, areaOfInterest: aoi, zoomLevel: 17, clipToAoi: true },
+    });
+    expect(res.status, res.text).toBe(201);
+    const tasks = await app.services.db.selectFrom("tasks").select(["x", "y", "is_square"]).where("project_id", "=", res.body.projectId).execute();
+    expect(tasks).toHaveLength(6);
+    // Wholly inside up to rounding, so clipping leaves them squares.
+    expect(tasks.every((t) => t.is_square)).toBe(true);
+    expect(tasks.every((t) => t.x! >= sw.x && t.x! <= sw.x + 2 && t.y! >= sw.y && t.y! <= sw.y + 1)).toBe(true);
+
+    const wider = gridCovering([west - 0.01, south - 0.01, east + 0.01, north + 0.01], 17);
+    const trimmed = await app.request("POST", "/api/v2/projects/actions/intersecting-tiles/", {
+      token: manager.token,
+      body: { areaOfInterest: aoi, grid: wider, clipToAoi: false },
+    });
+    expect(trimmed.status, trimmed.text).toBe(200);
+    expect(trimmed.body.features).toHaveLength(6);
+  });
 });

@@ -24,8 +24,14 @@ describe("POST /api/v2/projects/ and intersecting tiles", () => {
   let admin: User;
   let orgId: number;
 
-  const count = async (table: "projects" | "tasks" | "project_info") =>
-    Number((await app.services.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+  /** Rows written on behalf of this file's users (other files share the database and run in parallel). */
+  const count = async (table: "projects" | "tasks" | "project_info") => {
+    const authors = [manager.id, outsider.id, admin.id];
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM ${sql.table(table)}
+      WHERE ${sql.ref(table === "projects" ? "id" : "project_id")} IN (SELECT id FROM projects WHERE author_id IN (${sql.join(authors)}))`.execute(app.services.db);
+    return rows[0]!.n;
+  };
   const create = (body: Record<string, unknown>, token = manager.token) => app.request("POST", "/api/v2/projects/", { token, body });
   const draft = (extra: Record<string, unknown> = {}) => ({ projectName: "Nairobi buildings", organisation: orgId, areaOfInterest: AOI, tasks: GRID, ...extra });
 

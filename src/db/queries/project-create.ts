@@ -19,9 +19,22 @@ const geometryRows = (geometries: unknown[]) => sql`(
   SELECT ord::int AS ord, ST_SetSRID(ST_Force2D(ST_GeomFromGeoJSON(value)), 4326) AS geom
   FROM jsonb_array_elements(${JSON.stringify(geometries)}::jsonb) WITH ORDINALITY AS t (value, ord))`;
 
-/** The part of `tile` inside `area`: the tile itself when covered, else their polygonal intersection. */
-const partInside = (area: RawBuilder<unknown>, tile: RawBuilder<unknown>) =>
-  sql`CASE WHEN ST_Covers(${area}, ${tile}) THEN ${tile} ELSE ST_CollectionExtract(ST_Intersection(${area}, ${tile}), 3) END`;
+/**
+ * A LATERAL join giving `part`, the piece of `tile` inside `area` (the tile itself when covered, else
+ * their polygonal intersection), and `share`, the fraction of the tile that piece is.
+ */
+const pieceInside = (area: RawBuilder<unknown>, tile: RawBuilder<unknown>) => sql`
+  LATERAL (SELECT part, ST_Area(part) / ST_Area(${tile}) AS share
+           FROM (SELECT CASE WHEN ST_Covers(${area}, ${tile}) THEN ${tile}
+                             ELSE ST_CollectionExtract(ST_Intersection(${area}, ${tile}), 3) END AS part) i) piece`;
+
+/**
+ * Tolerances on that share. An AOI drawn along tile edges touches the neighbouring tiles along a line
+ * or, after floating-point rounding, in slivers of nanometres: below a millionth, a tile is not in the
+ * area; above 1 - a millionth, it is wholly in it (and stays a square when clipping).
+ */
+const SLIVER = 1e-6;
+const WHOLE = 1 - 1e-6;
 
 /** The first geometry PostGIS finds invalid, with its reason (e.g. "Self-intersection[36.8 -1.3]"). */
 export async function firstInvalidGeometry(db: DB, geometries: unknown[]): Promise<{ index: number; reason: string } | undefined> {
@@ -146,24 +159,21 @@ export async function firstMisplacedTask(db: DB, projectId: number): Promise<{ i
 
 /**
  * Builds the square grid of `range` over the project's area: the tiles that overlap it (by more than an
- * edge), optionally clipped to it. Ids run in reading order (north to south, west to east).
+ * edge or a rounding sliver), optionally clipped to it. Ids run in reading order (north to south, west to east).
  */
 export async function insertGridTasks(db: DB, projectId: number, range: TileRange, clipToAoi: boolean): Promise<number> {
   const tile = sql`ST_Transform(ST_TileEnvelope(${range.zoom}, gx, ${2 ** range.zoom - 1} - gy), 4326)`;
-  const area = sql`p.geometry`;
   const result = await sql`
     INSERT INTO tasks (project_id, id, x, y, zoom, is_square, geometry)
     SELECT ${projectId}, row_number() OVER (ORDER BY gy DESC, gx), gx, gy, ${range.zoom},
-           NOT ${clipToAoi} OR inside, ST_Multi(CASE WHEN ${clipToAoi} THEN part ELSE tile END)
+           NOT ${clipToAoi}::boolean OR share >= ${WHOLE}, ST_Multi(CASE WHEN ${clipToAoi}::boolean AND share < ${WHOLE} THEN part ELSE tile END)
     FROM (
-      SELECT gx, gy, tile, ST_Covers(${area}, tile) AS inside, ${partInside(area, sql.ref("tile"))} AS part
-      FROM projects p,
-           generate_series(${range.minX}::int, ${range.maxX}::int) gx,
-           generate_series(${range.minY}::int, ${range.maxY}::int) gy,
-           LATERAL (SELECT ${tile} AS tile) e
-      WHERE p.id = ${projectId} AND ST_Intersects(p.geometry, tile)
+      SELECT gx, gy, tile, part, share
+      FROM projects a, generate_series(${range.minX}::int, ${range.maxX}::int) gx, generate_series(${range.minY}::int, ${range.maxY}::int) gy,
+        LATERAL (SELECT ${tile} AS tile) e, ${pieceInside(sql.ref("a.geometry"), sql.ref("tile"))}
+      WHERE a.id = ${projectId} AND ST_Intersects(a.geometry, tile)
     ) s
-    WHERE NOT ST_IsEmpty(part)`.execute(db);
+    WHERE share > ${SLIVER}`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 
@@ -182,18 +192,17 @@ export async function countTasks(db: DB, projectId: number): Promise<number> {
 
 /**
  * The squares (by index in `squares`) that overlap `area` by more than an edge; `clipped` is the
- * part inside the area as a GeoJSON MultiPolygon for the squares the area does not cover.
+ * part inside the area, as a GeoJSON MultiPolygon, for the squares not wholly inside it.
  */
 export async function squaresInArea(db: DB, area: Buffer, squares: unknown[]): Promise<{ index: number; clipped: unknown | null }[]> {
-  const a = sql`a.g`;
   const { rows } = await sql<{ index: number; clipped: unknown | null }>`
-    SELECT ord - 1 AS index, CASE WHEN inside THEN NULL ELSE ST_AsGeoJSON(ST_Multi(part))::jsonb END AS clipped
+    SELECT ord - 1 AS index, CASE WHEN share >= ${WHOLE} THEN NULL ELSE ST_AsGeoJSON(ST_Multi(part))::jsonb END AS clipped
     FROM (
-      SELECT ord, ST_Covers(${a}, geom) AS inside, ${partInside(a, sql.ref("geom"))} AS part
-      FROM ${geometryRows(squares)} r, (SELECT ST_GeomFromEWKB(${area}) AS g) a
-      WHERE ST_Intersects(${a}, geom)
+      SELECT ord, part, share
+      FROM ${geometryRows(squares)} r, (SELECT ST_GeomFromEWKB(${area}) AS g) a, ${pieceInside(sql.ref("a.g"), sql.ref("r.geom"))}
+      WHERE ST_Intersects(a.g, geom)
     ) s
-    WHERE NOT ST_IsEmpty(part)
+    WHERE share > ${SLIVER}
     ORDER BY ord`.execute(db);
   return rows;
 }
