@@ -21,6 +21,10 @@ const envSchema = z.object({
   TM_SECRET: z.string().min(1).default("tasking-manager-dev-secret-change-me"),
   TM_SESSION_TOKEN_TTL: z.string().default("7d"),
   TM_TASK_AUTOUNLOCK_AFTER: z.string().default("2h"),
+  // How long before a lock's deadline its holder is warned (a notification); 0 turns the warning off.
+  TM_LOCK_EXPIRY_WARNING: z.string().default("10m"),
+  // Messages a message-contributors workflow writes per activity.
+  TM_MESSAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
   TM_DEFAULT_LOCALE: z.string().default("en"),
   TM_SUPPORTED_LANGUAGES_CODES: z.string().default("en, fr, es, de, pt, ja, id, sw, tr, uk"),
   TM_SUPPORTED_LANGUAGES: z
@@ -55,6 +59,8 @@ export interface Config {
   secret: string;
   sessionTokenTtlMs: number;
   taskAutoUnlockMs: number;
+  lockExpiryWarningMs: number;
+  messaging: { batchSize: number };
   defaultLocale: string;
   supportedLanguages: { code: string; language: string }[];
   bannerMaxLength: number;
@@ -97,6 +103,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     secret: env.TM_SECRET,
     sessionTokenTtlMs: parseDuration(env.TM_SESSION_TOKEN_TTL),
     taskAutoUnlockMs: parseDuration(env.TM_TASK_AUTOUNLOCK_AFTER),
+    lockExpiryWarningMs: parseDuration(env.TM_LOCK_EXPIRY_WARNING),
+    messaging: { batchSize: env.TM_MESSAGE_BATCH_SIZE },
     defaultLocale: env.TM_DEFAULT_LOCALE,
     supportedLanguages: codes.map((code, i) => ({ code, language: names[i] ?? code })),
     bannerMaxLength: env.TM_BANNER_MAX_LENGTH,

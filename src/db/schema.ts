@@ -255,6 +255,35 @@ export interface CountriesTable {
   geometry: ColumnType<string, unknown, unknown>;
 }
 
+/** The notifications inbox (migration 0008); message_type holds the official MessageType names. */
+export interface MessagesTable {
+  id: Generated<number>;
+  message: string | null;
+  subject: string | null;
+  from_user_id: number | null;
+  to_user_id: number;
+  project_id: number | null;
+  task_id: number | null;
+  message_type: string;
+  date: Timestamp;
+  read: Generated<boolean>;
+  idempotency_key: string | null;
+  emailed_at: NullableTimestamp;
+}
+
+/** When each user last checked their notifications. */
+export interface NotificationsTable {
+  user_id: number;
+  date: Timestamp;
+}
+
+/** The recipients a message-contributors workflow fixed when it started. */
+export interface MessageRecipientsTable {
+  workflow_id: string;
+  seq: number;
+  user_id: number;
+}
+
 export interface Database {
   users: UsersTable;
   banner: BannerTable;
@@ -280,6 +309,9 @@ export interface Database {
   task_mapping_issues: TaskMappingIssuesTable;
   task_invalidation_history: TaskInvalidationHistoryTable;
   countries: CountriesTable;
+  messages: MessagesTable;
+  notifications: NotificationsTable;
+  message_recipients: MessageRecipientsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
