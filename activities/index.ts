@@ -1,4 +1,5 @@
 import type { ActivityDeps } from "./deps";
+import { bulkActivities } from "./bulk";
 import { taskLockActivities } from "./task-locks";
 
 export type { ActivityDeps } from "./deps";
@@ -7,6 +8,7 @@ export type { ActivityDeps } from "./deps";
 export function createActivities(deps: ActivityDeps) {
   return {
     ...taskLockActivities(deps),
+    ...bulkActivities(deps),
   };
 }
 

@@ -25,6 +25,7 @@ const envSchema = z.object({
   TM_LOCK_EXPIRY_WARNING: z.string().default("10m"),
   // Messages a message-contributors workflow writes per activity.
   TM_MESSAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
+  TM_BULK_WAIT: z.string().default("30s"),
   TM_DEFAULT_LOCALE: z.string().default("en"),
   TM_SUPPORTED_LANGUAGES_CODES: z.string().default("en, fr, es, de, pt, ja, id, sw, tr, uk"),
   TM_SUPPORTED_LANGUAGES: z
@@ -61,6 +62,8 @@ export interface Config {
   taskAutoUnlockMs: number;
   lockExpiryWarningMs: number;
   messaging: { batchSize: number };
+  /** How long a bulk-operation request waits for its workflow before answering 202. */
+  bulkWaitMs: number;
   defaultLocale: string;
   supportedLanguages: { code: string; language: string }[];
   bannerMaxLength: number;
@@ -105,6 +108,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     taskAutoUnlockMs: parseDuration(env.TM_TASK_AUTOUNLOCK_AFTER),
     lockExpiryWarningMs: parseDuration(env.TM_LOCK_EXPIRY_WARNING),
     messaging: { batchSize: env.TM_MESSAGE_BATCH_SIZE },
+    bulkWaitMs: parseDuration(env.TM_BULK_WAIT),
     defaultLocale: env.TM_DEFAULT_LOCALE,
     supportedLanguages: codes.map((code, i) => ({ code, language: names[i] ?? code })),
     bannerMaxLength: env.TM_BANNER_MAX_LENGTH,

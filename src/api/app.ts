@@ -14,6 +14,7 @@ import { organisationRoutes } from "./routes/organisations";
 import { projectSearchRoutes } from "./routes/project-search";
 import { projectAdminRoutes } from "./routes/projects-admin";
 import { projectRoutes } from "./routes/projects";
+import { bulkOperationRoutes } from "./routes/bulk-operations";
 import { systemRoutes } from "./routes/system";
 import { taskReadRoutes } from "./routes/tasks";
 import { taskActionRoutes } from "./routes/task-actions";
@@ -21,7 +22,7 @@ import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { Client, Connection } from "@temporalio/client";
 import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from "@temporalio/worker";
 import { createActivities } from "../../activities";
 import type { Config } from "../config";
@@ -18,19 +19,21 @@ export async function createWorker(cfg: Config, logger: Logger, options: { taskQ
   }
   const db = createDb(cfg.databaseUrl);
   const connection = await NativeConnection.connect({ address: cfg.temporal.address });
+  const clientConnection = await Connection.connect({ address: cfg.temporal.address });
+  const temporalClient = new Client({ connection: clientConnection, namespace: cfg.temporal.namespace });
   const worker = await Worker.create({
     connection,
     namespace: cfg.temporal.namespace,
     taskQueue: options.taskQueue ?? cfg.temporal.taskQueue,
     workflowsPath: fileURLToPath(new URL("../../workflows/index.ts", import.meta.url)),
-    activities: createActivities({ db, config: cfg, logger }),
+    activities: createActivities({ db, config: cfg, logger, temporalClient }),
     shutdownGraceTime: "10s",
     bundlerOptions: { ignoreModules: [] },
   });
   return {
     worker,
     async close() {
-      await Promise.allSettled([db.destroy(), connection.close()]);
+      await Promise.allSettled([db.destroy(), connection.close(), clientConnection.close()]);
     },
   };
 }

@@ -295,9 +295,18 @@ describe("project queries", () => {
   it("popular: published projects by recent contributors", async () => {
     const res = await app.request("GET", "/api/v2/projects/queries/popular/");
     expect(res.status).toBe(200);
-    const mine = res.body.results.filter((r: { projectId: number }) => Object.values(ids).includes(r.projectId));
-    expect(mine.map((r: { projectId: number }) => r.projectId)).toEqual([ids.published, ids.other]);
-    expect(mine[0]).toMatchObject({ name: "Kampala roads", totalContributors: 2, status: "PUBLISHED", percentMapped: 22 });
+    // The list is a site-wide top ten; other suites share this database, so check its order and that our
+    // projects are where their contributor counts put them.
+    const results = res.body.results as { projectId: number; totalContributors: number; status: string }[];
+    const counts = results.map((r) => r.totalContributors);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    expect(results.every((r) => r.status === "PUBLISHED")).toBe(true);
+    expect(results.map((r) => r.projectId)).not.toContain(ids.private);
+    const mine = results.filter((r) => Object.values(ids).includes(r.projectId));
+    if (results.length < 10 || counts.at(-1)! < 2) {
+      expect(mine.map((r) => r.projectId).slice(0, 1)).toEqual([ids.published]);
+      expect(mine[0]).toMatchObject({ name: "Kampala roads", totalContributors: 2, status: "PUBLISHED", percentMapped: 22 });
+    }
   });
 
   it("similar-projects: public published projects, most alike first", async () => {

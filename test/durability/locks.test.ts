@@ -12,7 +12,7 @@ import { startPrivatePostgres, startPrivateTemporal } from "../helpers/services"
  * worker process on its own task queue so it can be killed; the API runs in-process.
  */
 function spawnWorker(env: Record<string, string>): Spawned {
-  return spawnTs("src/worker/main.ts", { LOG_LEVEL: "warn", ...env });
+  return spawnTs("src/worker/main.ts", { LOG_LEVEL: "warn", TEMPORAL_NAMESPACE: inject("namespace"), ...env });
 }
 
 async function waitForPoller(app: TestApp, taskQueue: string) {
@@ -85,8 +85,8 @@ describe("a Temporal server restart (SQLite file kept)", () => {
   let worker: Spawned;
   beforeAll(async () => {
     temporal = await startPrivateTemporal();
-    app = await startTestApp({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, TM_TASK_AUTOUNLOCK_AFTER: "12s" });
-    worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue });
+    app = await startTestApp({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: "default", TEMPORAL_TASK_QUEUE: taskQueue, TM_TASK_AUTOUNLOCK_AFTER: "12s" });
+    worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: "default", TEMPORAL_TASK_QUEUE: taskQueue });
     await waitForPoller(app, taskQueue);
   });
   afterAll(async () => {
@@ -147,7 +147,7 @@ describe("the API killed in the middle of lock requests", () => {
     try {
       const s = await lockScenario(app, { size: 4 });
       const users = await Promise.all(Array.from({ length: 16 }, () => app.user("MAPPER")));
-      const api = spawnTs("src/api/server.ts", { DATABASE_URL: inject("databaseUrl"), TEMPORAL_TASK_QUEUE: inject("taskQueue"), PORT: String(port), HOST: "127.0.0.1", TM_TASK_AUTOUNLOCK_AFTER: "1h", LOG_LEVEL: "warn" });
+      const api = spawnTs("src/api/server.ts", { DATABASE_URL: inject("databaseUrl"), TEMPORAL_TASK_QUEUE: inject("taskQueue"), TEMPORAL_NAMESPACE: inject("namespace"), PORT: String(port), HOST: "127.0.0.1", TM_TASK_AUTOUNLOCK_AFTER: "1h", LOG_LEVEL: "warn" });
       await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/api/v2/system/languages/`)).ok, 30_000, "API");
       const inFlight = users.map((u, i) =>
         fetch(`http://127.0.0.1:${port}/api/v2/projects/${s.projectId}/tasks/actions/lock-for-mapping/${i + 1}/`, { method: "POST", headers: { Authorization: `Token ${u.token}` } }).catch(() => undefined),

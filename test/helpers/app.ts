@@ -34,6 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...process.env,
     DATABASE_URL: inject("databaseUrl"),
     TEMPORAL_TASK_QUEUE: inject("taskQueue"),
+    TEMPORAL_NAMESPACE: inject("namespace"),
     TM_LOG_REQUESTS: "false",
     ...env,
   });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
+import { tileBounds } from "../../src/domain/grid";
 import { lockWorkflowId } from "../../src/domain/tasks/state-machine";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { lockScenario, runningLockWorkflows, sleep } from "../helpers/locks";
@@ -123,6 +125,31 @@ describe("mapping locks", () => {
     expect(Number(area.a)).toBeCloseTo(parent.a, 10);
     const counters = await app.services.db.selectFrom("projects").select("total_tasks").where("id", "=", s.projectId).executeTakeFirstOrThrow();
     expect(counters.total_tasks).toBe(12);
+  });
+
+  it("splits a real tile into the four tiles of the next zoom, numbered as the grid numbers them", async () => {
+    const s = await lockScenario(app);
+    const [x, y, zoom] = [156_000, 131_000, 18];
+    const [w, so, e, n] = tileBounds(x, y, zoom);
+    await app.services.db
+      .updateTable("tasks")
+      .set({ x, y, zoom, geometry: sql`ST_Multi(ST_MakeEnvelope(${w}::float8, ${so}::float8, ${e}::float8, ${n}::float8, 4326))` })
+      .where("project_id", "=", s.projectId)
+      .where("id", "=", 2)
+      .execute();
+    await s.lock(2, s.mapper.token);
+    expect((await s.split(2, s.mapper.token)).status).toBe(200);
+    const children = await app.services.db
+      .selectFrom("tasks")
+      .select(["x", "y", "zoom", sql<number>`ST_XMin(geometry)`.as("w"), sql<number>`ST_YMin(geometry)`.as("s"), sql<number>`ST_XMax(geometry)`.as("e"), sql<number>`ST_YMax(geometry)`.as("n")])
+      .where("project_id", "=", s.projectId)
+      .where("parent_task_id", "=", 2)
+      .execute();
+    expect(children.map((c) => `${c.x},${c.y}`).sort()).toEqual([`${2 * x},${2 * y}`, `${2 * x},${2 * y + 1}`, `${2 * x + 1},${2 * y}`, `${2 * x + 1},${2 * y + 1}`].sort());
+    for (const c of children) {
+      const expected = tileBounds(c.x!, c.y!, c.zoom!);
+      [c.w, c.s, c.e, c.n].forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 9));
+    }
   });
 
   it("lists the caller's locked tasks", async () => {

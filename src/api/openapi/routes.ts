@@ -103,8 +103,10 @@ export class RouteTable {
         const body = parseOrThrow(spec.body, (ctx.request as { body?: unknown }).body ?? {}, "body");
         const result = await spec.handler({ params, query, body, user, locale: appCtx.state.locale, ctx: appCtx });
         if (result !== undefined) {
-          ctx.status = spec.status ?? 200;
+          // A handler may choose its status (e.g. 202 for work still running); otherwise the route's.
+          const chosen = ctx.status !== 404 ? ctx.status : (spec.status ?? 200);
           ctx.body = result;
+          ctx.status = chosen;
         }
       });
     }

@@ -306,7 +306,7 @@ export async function splitLockedTask(db: DB, input: { projectId: number; taskId
       INSERT INTO tasks (project_id, id, x, y, zoom, is_square, geometry, parent_task_id)
       SELECT ${input.projectId}, id,
              ${square ? sql`${parent.x}::int * 2 + dx` : sql`NULL`},
-             ${square ? sql`${parent.y}::int * 2 + dy` : sql`NULL`},
+             ${square ? sql`${parent.y}::int * 2 + (1 - dy)` : sql`NULL`}, -- y counts from the south (TMS), dy = 0 is the north half
              ${square ? sql`${parent.zoom}::int + 1` : sql`NULL`},
              ${square}, ST_Multi(piece), ${input.taskId}
       FROM numbered ORDER BY id
