@@ -1,5 +1,6 @@
 import type { ActivityDeps } from "./deps";
 import { bulkActivities } from "./bulk";
+import { messagingActivities } from "./messaging";
 import { taskLockActivities } from "./task-locks";
 
 export type { ActivityDeps } from "./deps";
@@ -8,6 +9,7 @@ export type { ActivityDeps } from "./deps";
 export function createActivities(deps: ActivityDeps) {
   return {
     ...taskLockActivities(deps),
+    ...messagingActivities(deps),
     ...bulkActivities(deps),
   };
 }

@@ -3,4 +3,5 @@
  * Workflow code is deterministic: no I/O, clocks or randomness outside the Temporal SDK.
  */
 export { bulkTaskOperationWorkflow } from "./bulk-task-operation";
+export { messageContributorsWorkflow } from "./message-contributors";
 export { taskLockWorkflow } from "./task-lock";

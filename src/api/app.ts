@@ -10,6 +10,7 @@ import { RouteTable } from "./openapi/routes";
 import { countryRoutes } from "./routes/countries";
 import { interestRoutes } from "./routes/interests";
 import { licenseRoutes } from "./routes/licenses";
+import { notificationRoutes } from "./routes/notifications";
 import { organisationRoutes } from "./routes/organisations";
 import { projectSearchRoutes } from "./routes/project-search";
 import { projectAdminRoutes } from "./routes/projects-admin";
@@ -22,7 +23,7 @@ import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, notificationRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();
