@@ -7,6 +7,7 @@ import { corsFromConfig, locale, requestLog } from "./http/middleware";
 import type { AppState } from "./http/state";
 import { docsRouter } from "./openapi/docs";
 import { RouteTable } from "./openapi/routes";
+import { campaignRoutes } from "./routes/campaigns";
 import { countryRoutes } from "./routes/countries";
 import { interestRoutes } from "./routes/interests";
 import { licenseRoutes } from "./routes/licenses";
@@ -23,7 +24,7 @@ import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, notificationRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

@@ -1,6 +1,7 @@
 import { type Insertable, sql, type Updateable } from "kysely";
 import type { DB } from "../database";
 import type { OrganisationRow, OrganisationsTable } from "../schema";
+import { linkCampaign as linkCampaignTo, ORGANISATION_CAMPAIGNS, unlinkCampaign as unlinkCampaignFrom } from "./campaigns";
 
 /** A numeric id or a slug: the official API addresses an organisation by either. */
 export function findOrganisation(db: DB, idOrSlug: number | string): Promise<OrganisationRow | undefined> {
@@ -112,24 +113,13 @@ export async function campaignExists(db: DB, campaignId: number): Promise<boolea
 }
 
 /** Links a campaign to an organisation; false when they were already linked. */
-export async function linkCampaign(db: DB, organisationId: number, campaignId: number): Promise<boolean> {
-  const inserted = await db
-    .insertInto("campaign_organisations")
-    .values({ organisation_id: organisationId, campaign_id: campaignId })
-    .onConflict((oc) => oc.columns(["campaign_id", "organisation_id"]).doNothing())
-    .returning("campaign_id")
-    .executeTakeFirst();
-  return inserted !== undefined;
+export function linkCampaign(db: DB, organisationId: number, campaignId: number): Promise<boolean> {
+  return linkCampaignTo(db, ORGANISATION_CAMPAIGNS, organisationId, campaignId);
 }
 
 /** False when they were not linked. */
-export async function unlinkCampaign(db: DB, organisationId: number, campaignId: number): Promise<boolean> {
-  const result = await db
-    .deleteFrom("campaign_organisations")
-    .where("organisation_id", "=", organisationId)
-    .where("campaign_id", "=", campaignId)
-    .executeTakeFirst();
-  return result.numDeletedRows > 0n;
+export function unlinkCampaign(db: DB, organisationId: number, campaignId: number): Promise<boolean> {
+  return unlinkCampaignFrom(db, ORGANISATION_CAMPAIGNS, organisationId, campaignId);
 }
 
 export interface OrganisationStats {
