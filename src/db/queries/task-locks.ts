@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { notifyTaskValidation } from "./messages";
 import { findUserById } from "./users";
 import type { DB } from "../database";
 import type { TaskStatus } from "../schema";
@@ -154,6 +155,10 @@ export async function releaseTaskLock(db: DB, input: ReleaseInput): Promise<{ re
         }
         if (historyId && outcome.status === "INVALIDATED") await recordInvalidation(trx, input, task.id, task.mapped_by, historyId);
         if (historyId && outcome.status === "VALIDATED") await closeInvalidations(trx, input, task.id);
+        if (historyId && (outcome.status === "VALIDATED" || outcome.status === "INVALIDATED")) {
+          const note = { projectId: input.projectId, taskId: task.id, status: outcome.status, mapperId: task.mapped_by, validatorId: input.userId };
+          await notifyTaskValidation(trx, { ...note, comment: outcome.comment, key: `${key("state")}:message` });
+        }
       }
       await trx
         .updateTable("tasks")
