@@ -4,6 +4,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -24,6 +25,8 @@ export interface TaskLockInput {
   username: string;
   mode: LockMode;
   lockDurationMs: number;
+  /** How long before the deadline the holder is warned (TM_LOCK_EXPIRY_WARNING); absent or 0: no warning. */
+  expiryWarningMs?: number;
 }
 
 export type LockPhase = "pending" | "acquiring" | "held" | "refused" | "released" | "expired" | "overridden" | "split" | "abandoned";
@@ -59,6 +62,11 @@ const { acquireTaskLock, releaseTaskLock, extendTaskLock, splitLockedTask } = pr
   startToCloseTimeout: "10s",
   // PostgreSQL may be restarting: keep retrying, backing off to 5 s between attempts.
   retry: { initialInterval: "200ms", backoffCoefficient: 2, maximumInterval: "5s" },
+});
+// A notice is keyed, so retrying is safe; but it must never hold up the lock itself, so it gives up.
+const { notifyLockHolder } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: "10s",
+  retry: { initialInterval: "200ms", backoffCoefficient: 2, maximumInterval: "5s", maximumAttempts: 8 },
 });
 
 /** Refusals are ApplicationFailures whose type says where they came from and whose details carry the answer. */
@@ -198,10 +206,25 @@ export async function taskLockWorkflow(input: TaskLockInput): Promise<LockState>
   if (!(await condition(() => state.phase !== "pending", "1 minute"))) state.phase = "abandoned";
   await condition(() => state.phase !== "acquiring");
 
+  // Expiry notices to the holder; locks started before they existed keep their original timeline.
+  const notify = patched("lock-expiry-notifications");
+  const warningMs = input.expiryWarningMs ?? 0;
+  let warnedFor = 0; // the deadline whose warning went out: an extension re-arms the warning
+  const notice = (kind: "LOCK_EXPIRY_WARNING" | "LOCK_AUTO_RELEASED", key: string) =>
+    notifyLockHolder({ kind, key, userId: state.holderId, projectId: input.projectId, taskIds: state.taskIds, mode: input.mode, expiresAt: new Date(deadline).toISOString() })
+      .catch(() => undefined);
+
   while (state.phase === "held") {
     const current = deadline;
-    const changed = await condition(() => state.phase !== "held" || deadline !== current, Math.max(1, current - Date.now()));
+    const warnAt = current - warningMs;
+    const warn = notify && warningMs > 0 && warnedFor !== current && warnAt > Date.now();
+    const changed = await condition(() => state.phase !== "held" || deadline !== current, Math.max(1, (warn ? warnAt : current) - Date.now()));
     if (changed) continue;
+    if (warn) {
+      warnedFor = current;
+      await notice("LOCK_EXPIRY_WARNING", `${runId}:warning:${current}`);
+      continue;
+    }
     await exclusive(async () => {
       // An extension may have moved the deadline while the timer's turn was pending.
       if (state.phase !== "held" || Date.now() < deadline) return;
@@ -209,6 +232,7 @@ export async function taskLockWorkflow(input: TaskLockInput): Promise<LockState>
       state.phase = "expired";
     });
   }
+  if (notify && state.phase === "expired") await notice("LOCK_AUTO_RELEASED", `${runId}:released`);
   await condition(allHandlersFinished);
   return state;
 }

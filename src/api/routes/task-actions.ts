@@ -82,6 +82,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
       username: user.username,
       mode,
       lockDurationMs: config.taskAutoUnlockMs,
+      expiryWarningMs: config.lockExpiryWarningMs,
     });
   }
 
