@@ -43,11 +43,11 @@ export function bulkActivities({ db, temporalClient }: ActivityDeps) {
      * Applies the operation to `taskIds` in sub-batches, heartbeating how many are done, and answers how
      * many of them this run changed (counted from its history rows, so a resumed attempt counts right).
      */
-    async applyBulkChange(request: BulkRequest, runKey: string, taskIds: number[], overriddenTokens: string[]): Promise<number> {
+    async applyBulkChange(request: BulkRequest, runKey: string, taskIds: number[], overridden: { token: string; taskIds: number[] }[]): Promise<number> {
       const ctx = Context.current();
       const resumeAt = (ctx.info.heartbeatDetails as number | undefined) ?? 0;
       for (let i = resumeAt; i < taskIds.length; i += SUB_BATCH) {
-        await applyBulkBatch(db, request, runKey, taskIds.slice(i, i + SUB_BATCH), overriddenTokens);
+        await applyBulkBatch(db, request, runKey, taskIds.slice(i, i + SUB_BATCH), overridden);
         ctx.heartbeat(Math.min(taskIds.length, i + SUB_BATCH));
       }
       return countBulkChanges(db, runKey, taskIds);

@@ -42,10 +42,12 @@ export async function bulkTaskOperationWorkflow(request: BulkRequest): Promise<B
 
   progress.phase = "changing";
   const runKey = `${workflowInfo().workflowId}@${workflowInfo().runId}`;
-  const tokens = locks.map((l) => l.token);
+  const overridden = locks.map((l) => ({ token: l.token, taskIds: l.taskIds }));
   for (let i = 0; i < taskIds.length; i += CHUNK) {
     const chunk = taskIds.slice(i, i + CHUNK);
-    progress.changed += await applyBulkChange(request, runKey, chunk, tokens);
+    const members = new Set(chunk);
+    const inChunk = overridden.filter((l) => l.taskIds.some((id) => members.has(id)));
+    progress.changed += await applyBulkChange(request, runKey, chunk, inChunk);
     progress.done += chunk.length;
   }
   progress.phase = "done";

@@ -10,8 +10,13 @@ export async function bulkTargets(db: DB, request: BulkRequest) {
     WHERE t.project_id = ${request.projectId} AND ${rule.scope(request)}
     ORDER BY t.id
   `.execute(db);
-  const locks = new Map<string, { workflowId: string; token: string }>();
-  for (const r of rows.rows) if (r.lock_token) locks.set(r.lock_token, { workflowId: r.lock_workflow_id!, token: r.lock_token });
+  const locks = new Map<string, { workflowId: string; token: string; taskIds: number[] }>();
+  for (const r of rows.rows) {
+    if (!r.lock_token) continue;
+    const lock = locks.get(r.lock_token) ?? { workflowId: r.lock_workflow_id!, token: r.lock_token, taskIds: [] };
+    lock.taskIds.push(r.id);
+    locks.set(r.lock_token, lock);
+  }
   return { taskIds: rows.rows.map((r) => r.id), locks: [...locks.values()] };
 }
 
@@ -21,8 +26,12 @@ export async function bulkTargets(db: DB, request: BulkRequest) {
  * Only tasks that are unlocked or held by a lock this operation took over are touched, so a lock taken
  * after the snapshot is left alone.
  */
-export async function applyBulkBatch(db: DB, request: BulkRequest, runKey: string, taskIds: number[], overriddenTokens: string[]): Promise<number> {
+export async function applyBulkBatch(db: DB, request: BulkRequest, runKey: string, taskIds: number[], overridden: { token: string; taskIds: number[] }[]): Promise<number> {
   const rule = BULK_RULES[request.operation];
+  const overriddenTokens = overridden.map((l) => l.token);
+  // The lock rows to close, named exactly so the lookup uses the unique index whatever the statistics say.
+  const batch = new Set(taskIds);
+  const lockRowKeys = overridden.flatMap((l) => l.taskIds.filter((id) => batch.has(id)).map((id) => `${l.token}:locked:${id}`));
   const newStatus = rule.newStatus(request);
   const result = await db.transaction().execute(async (trx) => {
     const changed = await sql<{ id: number }>`
@@ -35,7 +44,7 @@ export async function applyBulkBatch(db: DB, request: BulkRequest, runKey: strin
       ), closed_locks AS (
         UPDATE task_history h SET action_text = to_char(now() - target.locked_at, 'HH24:MI:SS')
         FROM target
-        WHERE target.lock_token IS NOT NULL AND h.idempotency_key = target.lock_token || ':locked:' || target.id
+        WHERE h.idempotency_key = ANY(${lockRowKeys}::text[]) AND h.idempotency_key = target.lock_token || ':locked:' || target.id
       ), changed AS (
         UPDATE tasks SET
           task_status = ${newStatus},
