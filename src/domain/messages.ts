@@ -43,9 +43,6 @@ export interface MessageTarget {
   id: number;
 }
 
-/** Stable across retries: one key per run and recipient, so a recipient can never get a second copy. */
-export const recipientKey = (workflowId: string, userId: number) => `${workflowId}:${userId}`;
-
 export function messageWorkflowId(target: MessageTarget, uuid: string): string {
   return `${target.kind}-${target.id}/message/${uuid}`;
 }

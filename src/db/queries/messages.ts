@@ -223,6 +223,9 @@ export async function snapshotRecipients(db: DB, input: { workflowId: string; ta
   });
 }
 
+/** A recipient's message key, `<workflowId>:<userId>`, over `message_recipients r`: one message per run and recipient. */
+const recipientKey = sql<string>`r.workflow_id || ':' || r.user_id`;
+
 /** The message text recipients see: the official preamble naming the project or campaign. */
 export async function renderBroadcast(db: DB, content: { target: MessageTarget; message: string }): Promise<string> {
   if (content.target.kind === "campaign") {
@@ -244,7 +247,7 @@ export async function insertBroadcastBatch(
   const projectId = input.target.kind === "project" ? input.target.id : null;
   const result = await sql`
     INSERT INTO messages (message, subject, from_user_id, to_user_id, project_id, message_type, idempotency_key)
-    SELECT ${input.body}, ${input.subject}, ${input.senderId}, r.user_id, ${projectId}::int, 'BROADCAST', ${input.workflowId} || ':' || r.user_id
+    SELECT ${input.body}, ${input.subject}, ${input.senderId}, r.user_id, ${projectId}::int, 'BROADCAST', ${recipientKey}
     FROM message_recipients r
     WHERE r.workflow_id = ${input.workflowId} AND r.seq BETWEEN ${input.fromSeq} AND ${input.toSeq}
     ON CONFLICT (idempotency_key) DO NOTHING
@@ -256,7 +259,7 @@ export async function insertBroadcastBatch(
 export function pendingEmails(db: DB, input: { workflowId: string; fromSeq: number; toSeq: number }) {
   return db
     .selectFrom("message_recipients as r")
-    .innerJoin("messages as m", (j) => j.on("m.idempotency_key", "=", sql<string>`r.workflow_id || ':' || r.user_id`))
+    .innerJoin("messages as m", (j) => j.on("m.idempotency_key", "=", recipientKey))
     .innerJoin("users as u", "u.id", "r.user_id")
     .select(["m.id", "m.subject", "m.message", "u.username", "u.email_address"])
     .where("r.workflow_id", "=", input.workflowId)
@@ -276,14 +279,4 @@ export async function markEmailed(db: DB, messageId: number): Promise<void> {
 /** The snapshot is only needed while the run lasts. */
 export async function forgetRecipients(db: DB, workflowId: string): Promise<void> {
   await db.deleteFrom("message_recipients").where("workflow_id", "=", workflowId).execute();
-}
-
-/** How many messages a run has written (for its progress, tests and the benchmark). */
-export async function countRunMessages(db: DB, workflowId: string): Promise<number> {
-  const row = await db
-    .selectFrom("messages")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("idempotency_key", "like", `${escapeLike(workflowId)}:%`)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }
