@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
+import { insertProject } from "../helpers/fixtures";
 
 describe("system endpoints", () => {
   let app: TestApp;
@@ -68,11 +69,27 @@ describe("system endpoints", () => {
     expect((await app.request("GET", "/api/v2/system/banner/")).body).toEqual(res.body);
   });
 
-  it("counts users in the statistics", async () => {
-    const before = (await app.request("GET", "/api/v2/system/statistics/")).body;
-    await app.user("MAPPER");
-    const after = (await app.request("GET", "/api/v2/system/statistics/")).body;
+  it("counts users, projects, organisations, online mappers and areas in the statistics", async () => {
+    const stats = async (q = "") => (await app.request("GET", `/api/v2/system/statistics/${q}`)).body;
+    const before = await stats("?abbreviated=false");
+    const user = await app.user("MAPPER");
+    const project = await insertProject(app.services.db, { authorId: user.id, size: 2 });
+    await app.services.db.updateTable("tasks").set({ task_status: "VALIDATED" }).where("project_id", "=", project.projectId).where("id", "=", 1).execute();
+    await app.services.db
+      .updateTable("tasks")
+      .set({ task_status: "LOCKED_FOR_MAPPING", locked_by: user.id, lock_token: "t", status_before_lock: "READY" })
+      .where("project_id", "=", project.projectId)
+      .where("id", "=", 2)
+      .execute();
+    const after = await stats("?abbreviated=false");
     expect(after.totalMappers).toBe(before.totalMappers + 1);
+    expect(after.totalProjects).toBe(before.totalProjects + 1);
+    expect(after.totalOrganisations).toBe(before.totalOrganisations + 1);
+    expect(after.tasksValidated).toBe(before.tasksValidated + 1);
+    expect(after.mappersOnline).toBeGreaterThanOrEqual(1);
+    // A 0.01° square near the equator is about 1.2 km².
+    expect(after.totalValidatedArea - before.totalValidatedArea).toBeCloseTo(1.23, 1);
+    expect((await stats()).totalMappedArea).toBeNull();
   });
 });
 
