@@ -5,9 +5,9 @@ import { loadProject } from "../../domain/projects/access";
 import { BULK_RULES, type BulkOperation, type BulkRequest } from "../../domain/tasks/bulk";
 import { runBulkOperation } from "../../temporal/bulk";
 import type { RouteTable } from "../openapi/routes";
+import { ProjectParams } from "../schemas/tasks";
 import type { Services } from "../services";
 
-const projectOnly = z.object({ project_id: z.coerce.number().int().positive() });
 const Finished = z.object({ Success: z.string() }).meta({ id: "BulkOperationDone" });
 const Started = z.object({ Success: z.string(), workflowId: z.string() }).meta({ id: "BulkOperationStarted" });
 
@@ -46,7 +46,7 @@ export function bulkOperationRoutes(routes: RouteTable, services: Services): voi
       summary: `${endpoint.summary} (project managers)`,
       description,
       auth: "required",
-      params: projectOnly,
+      params: ProjectParams,
       responses,
       handler: async ({ params, user, ctx }) => {
         await loadProject(db, params.project_id, user, "manage");
@@ -62,7 +62,7 @@ export function bulkOperationRoutes(routes: RouteTable, services: Services): voi
     summary: "Revert a user's BADIMAGERY marks to READY, or their VALIDATED marks to MAPPED (project managers)",
     description,
     auth: "required",
-    params: projectOnly,
+    params: ProjectParams,
     query: z.object({ username: z.string().trim().min(1), action: z.enum(["BADIMAGERY", "VALIDATED"]) }),
     responses,
     handler: async ({ params, query, user, ctx }) => {

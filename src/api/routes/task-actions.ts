@@ -11,11 +11,9 @@ import { undoLastAction } from "../../domain/tasks/undo";
 import { acquireLock, lockHandle, runLockUpdate } from "../../temporal/task-locks";
 import { extendLockUpdate, splitTaskUpdate, unlockTasksUpdate } from "../../../workflows/task-lock";
 import type { RouteTable } from "../openapi/routes";
-import { TaskDTO } from "../schemas/tasks";
+import { ProjectParams, ProjectTaskParams, TaskDTO } from "../schemas/tasks";
 import type { Services } from "../services";
 
-const projectTask = z.object({ project_id: z.coerce.number().int().positive(), task_id: z.coerce.number().int().positive() });
-const projectOnly = z.object({ project_id: z.coerce.number().int().positive() });
 const taskIdList = z.array(z.number().int().positive()).min(1).max(500);
 const comment = z.string().max(5000).optional();
 const validationIssues = z
@@ -103,7 +101,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Lock a READY, INVALIDATED or BADIMAGERY task for mapping; the lock expires after TM_TASK_AUTOUNLOCK_AFTER",
     auth: "required",
-    params: projectTask,
+    params: ProjectTaskParams,
     responses: { 200: { description: "The locked task", schema: TaskDTO }, 409: { description: "License not accepted (UserLicenseError)" } },
     handler: async ({ params, user, locale }) => {
       const project = await loadProject(db, params.project_id, user, "view");
@@ -118,7 +116,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Hand in a mapping-locked task as MAPPED, BADIMAGERY or READY, with an optional comment",
     auth: "required",
-    params: projectTask,
+    params: ProjectTaskParams,
     body: z.object({ status: z.enum(MAPPING_RESULTS), comment }),
     responses: { 200: { description: "The task after unlocking", schema: TaskDTO } },
     handler: async ({ params, body, user, locale }) => {
@@ -134,7 +132,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Release a mapping lock without changing the task's status",
     auth: "required",
-    params: projectTask,
+    params: ProjectTaskParams,
     body: z.object({ comment }),
     responses: { 200: { description: "The task after the lock is released", schema: TaskDTO } },
     handler: async ({ params, body, user, locale }) => {
@@ -150,7 +148,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Undo the last state change of an unlocked task (its author or a project manager)",
     auth: "required",
-    params: projectTask,
+    params: ProjectTaskParams,
     responses: { 200: { description: "The task after the undo", schema: TaskDTO } },
     handler: async ({ params, user, locale }) => {
       const project = await loadProject(db, params.project_id, user, "view");
@@ -165,7 +163,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Lock one or more MAPPED tasks for validation, all or nothing",
     auth: "required",
-    params: projectOnly,
+    params: ProjectParams,
     body: z.object({ taskIds: taskIdList }),
     responses: { 200: { description: "The locked tasks", schema: TaskDTOs }, 409: { description: "License not accepted (UserLicenseError)" } },
     handler: async ({ params, body, user, locale }) => {
@@ -182,7 +180,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Hand in validation results (VALIDATED or INVALIDATED per task, with comment and mapping issues)",
     auth: "required",
-    params: projectOnly,
+    params: ProjectParams,
     body: z.object({
       validatedTasks: z
         .array(z.object({ taskId: z.number().int().positive(), status: z.enum(VALIDATION_RESULTS), comment, validationIssues }))
@@ -206,7 +204,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Release validation locks without a result; the tasks return to their previous status",
     auth: "required",
-    params: projectOnly,
+    params: ProjectParams,
     body: z.object({ resetTasks: z.array(z.object({ taskId: z.number().int().positive(), comment, validationIssues })).min(1) }),
     responses: { 200: { description: "The tasks after release", schema: TaskDTOs } },
     handler: async ({ params, body, user, locale }) => {
@@ -224,7 +222,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Extend the caller's locks on these tasks by TM_TASK_AUTOUNLOCK_AFTER from now",
     auth: "required",
-    params: projectOnly,
+    params: ProjectParams,
     body: z.object({ taskIds: taskIdList }),
     responses: { 200: { description: "Extended", schema: Success } },
     handler: async ({ params, body, user }) => {
@@ -249,7 +247,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     tag: "tasks",
     summary: "Split a task the caller has locked for mapping into four READY tasks",
     auth: "required",
-    params: projectTask,
+    params: ProjectTaskParams,
     responses: { 200: { description: "The new tasks", schema: TaskDTOs } },
     handler: async ({ params, user, locale }) => {
       await loadProject(db, params.project_id, user, "view");
