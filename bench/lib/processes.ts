@@ -23,7 +23,9 @@ export async function startProcessStack(env: Record<string, string> = {}) {
   const { url, drop } = await createTestDatabase(process.env.DATABASE_URL ?? "postgres://tm:tm@127.0.0.1:5432/tasking_manager", `tm_bench_${id}`);
   const port = await freePort();
   const common = { DATABASE_URL: url, TEMPORAL_TASK_QUEUE: `tm-bench-${id}`, LOG_LEVEL: "warn", TM_LOG_REQUESTS: "false", ...env };
-  const worker = spawnTs("src/worker/main.ts", common);
+  // BENCH_WORKERS > 1 runs several worker processes on the task queue (to see whether the worker limits throughput).
+  const workers = Array.from({ length: Number(process.env.BENCH_WORKERS ?? 1) }, () => spawnTs("src/worker/main.ts", common));
+  const worker = workers[0]!;
   const api = spawnTs("src/api/server.ts", { ...common, PORT: String(port), HOST: "127.0.0.1" });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${baseUrl}/api/v2/system/heartbeat/`)).ok, 60_000, "API and Temporal");
@@ -34,8 +36,8 @@ export async function startProcessStack(env: Record<string, string> = {}) {
     memory: () => ({ apiMiB: rssMiB(nodePid(api)), workerMiB: rssMiB(nodePid(worker)) }),
     async close() {
       api.child.kill("SIGTERM");
-      worker.child.kill("SIGTERM");
-      await Promise.all([api.exited, worker.exited]);
+      for (const w of workers) w.child.kill("SIGTERM");
+      await Promise.all([api.exited, ...workers.map((w) => w.exited)]);
       await drop();
     },
   };

@@ -38,6 +38,18 @@ export async function lockScenario(app: TestApp, options: { size?: number; lon?:
   };
 }
 
+/** Has the scenario's mapper lock and hand in each task as MAPPED, failing the test on any refusal. */
+export async function mapTasks(s: LockScenario, ids: number[]) {
+  for (const id of ids) {
+    const locked = await s.lock(id, s.mapper.token);
+    if (locked.status !== 200) throw new Error(`lock ${id}: ${locked.status} ${JSON.stringify(locked.body)}`);
+    const mapped = await s.unlock(id, s.mapper.token, "MAPPED");
+    if (mapped.status !== 200) throw new Error(`unlock ${id}: ${mapped.status} ${JSON.stringify(mapped.body)}`);
+  }
+}
+
+export type LockScenario = Awaited<ReturnType<typeof lockScenario>>;
+
 /** Open lock workflows of a project, as an operator would list them in the Web UI. */
 export async function runningLockWorkflows(app: TestApp, projectId: number): Promise<string[]> {
   const ids: string[] = [];

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { lockWorkflowId } from "../../src/domain/tasks/state-machine";
 import { lockStateQuery } from "../../workflows/task-lock";
 import { startTestApp, type TestApp } from "../helpers/app";
@@ -12,6 +12,9 @@ describe("lock races", () => {
   afterAll(() => app.close());
 
   it("50 clients lock the same task at once: exactly one wins, and the database and Temporal agree", async () => {
+    // Its own app with the default 2 h lock: under load the 50 requests can outlast this suite's 3 s lock.
+    const app = await startTestApp();
+    onTestFinished(() => app.close());
     const s = await lockScenario(app);
     const users = await Promise.all(Array.from({ length: 50 }, () => app.user("MAPPER")));
     const answers = await Promise.all(users.map((u) => s.lock(1, u.token)));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
-import { lockScenario } from "../helpers/locks";
+import { lockScenario, mapTasks } from "../helpers/locks";
 
 describe("validation locks", () => {
   let app: TestApp;
@@ -9,12 +9,6 @@ describe("validation locks", () => {
   });
   afterAll(() => app.close());
 
-  async function mapTasks(s: Awaited<ReturnType<typeof lockScenario>>, ids: number[]) {
-    for (const id of ids) {
-      expect((await s.lock(id, s.mapper.token)).status).toBe(200);
-      expect((await s.unlock(id, s.mapper.token, "MAPPED")).status).toBe(200);
-    }
-  }
 
   it("locks several mapped tasks, validates one and invalidates another with issues", async () => {
     const s = await lockScenario(app);
