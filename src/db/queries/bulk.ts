@@ -34,26 +34,29 @@ export async function applyBulkBatch(db: DB, request: BulkRequest, runKey: strin
   const lockRowKeys = overridden.flatMap((l) => l.taskIds.filter((id) => batch.has(id)).map((id) => `${l.token}:locked:${id}`));
   const newStatus = rule.newStatus(request);
   const result = await db.transaction().execute(async (trx) => {
-    const changed = await sql<{ id: number }>`
-      WITH target AS (
-        SELECT t.id, t.lock_token, t.locked_at, t.mapped_by, t.validated_by FROM tasks t
-        WHERE t.project_id = ${request.projectId} AND t.id = ANY(${taskIds}::int[])
+    // The tasks are updated by primary key, not joined to a CTE: with stale statistics (a project
+    // created since the last autoanalyze) the planner would nest-loop over the whole project per task.
+    const inBatch = sql`t.project_id = ${request.projectId} AND t.id = ANY(${taskIds}::int[])
           AND (t.lock_token IS NULL OR t.lock_token = ANY(${overriddenTokens}::text[]))
-          AND ${rule.scope(request)}
-        FOR UPDATE
+          AND ${rule.scope(request)}`;
+    const changed = await sql<{ id: number }>`
+      WITH held AS (
+        -- A plain read of the statement's snapshot: the UPDATE below takes the row locks (a FOR UPDATE
+        -- here could run after it and skip the rows this statement already changed).
+        SELECT t.id, t.lock_token, t.locked_at FROM tasks t
+        WHERE ${inBatch} AND t.lock_token IS NOT NULL
       ), closed_locks AS (
-        UPDATE task_history h SET action_text = to_char(now() - target.locked_at, 'HH24:MI:SS')
-        FROM target
-        WHERE h.idempotency_key = ANY(${lockRowKeys}::text[]) AND h.idempotency_key = target.lock_token || ':locked:' || target.id
+        UPDATE task_history h SET action_text = to_char(now() - held.locked_at, 'HH24:MI:SS')
+        FROM held
+        WHERE h.idempotency_key = ANY(${lockRowKeys}::text[]) AND h.idempotency_key = held.lock_token || ':locked:' || held.id
       ), changed AS (
-        UPDATE tasks SET
+        UPDATE tasks t SET
           task_status = ${newStatus},
           mapped_by = ${rule.mappedBy(request)},
           validated_by = ${rule.validatedBy(request)},
           locked_by = NULL, locked_at = NULL, lock_expires_at = NULL, status_before_lock = NULL, lock_token = NULL, lock_workflow_id = NULL
-        FROM target t
-        WHERE tasks.project_id = ${request.projectId} AND tasks.id = t.id
-        RETURNING tasks.id
+        WHERE ${inBatch}
+        RETURNING t.id
       )
       INSERT INTO task_history (project_id, task_id, action, action_text, user_id, idempotency_key)
       SELECT ${request.projectId}, id, 'STATE_CHANGE', ${newStatus}, ${request.userId}, ${runKey} || ':' || id FROM changed
