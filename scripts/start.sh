@@ -23,9 +23,10 @@ npm run --silent migrate
 if [ -n "$demo" ]; then npm run --silent demo; fi
 
 if [ -n "$detach" ]; then
-  nohup npm run --silent worker >"$DATA_DIR/worker.log" 2>&1 &
+  # Each in its own session, so stop.sh can signal the whole process group (npm → sh → tsx → node).
+  setsid nohup npm run --silent worker >"$DATA_DIR/worker.log" 2>&1 < /dev/null &
   echo $! >"$DATA_DIR/worker.pid"
-  nohup npm run --silent api >"$DATA_DIR/api.log" 2>&1 &
+  setsid nohup npm run --silent api >"$DATA_DIR/api.log" 2>&1 < /dev/null &
   echo $! >"$DATA_DIR/api.pid"
   port="${PORT:-5000}"
   WAIT_SECONDS=60 wait_for curl -sf "http://127.0.0.1:$port/api/v2/system/heartbeat/" || { log "API did not become healthy; see $DATA_DIR/api.log"; exit 1; }

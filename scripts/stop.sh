@@ -3,8 +3,8 @@
 source "$(dirname "$0")/lib.sh"
 for name in api worker; do
   if [ -f "$DATA_DIR/$name.pid" ]; then
-    pkill -TERM -P "$(cat "$DATA_DIR/$name.pid")" 2>/dev/null || true
-    kill -TERM "$(cat "$DATA_DIR/$name.pid")" 2>/dev/null || true
+    # start.sh --detach made each process a session (and group) leader: SIGTERM reaches npm, tsx and node.
+    kill -TERM -- "-$(cat "$DATA_DIR/$name.pid")" 2>/dev/null || true
     rm -f "$DATA_DIR/$name.pid"
   fi
 done
