@@ -7,6 +7,8 @@ export interface TemporalHandle {
   taskQueue: string;
   /** Answers whether the Temporal frontend responds within the deadline. */
   ping(timeoutMs?: number): Promise<boolean>;
+  /** How many workers poll the project's task queue for workflow tasks (0 when Temporal does not answer). */
+  workerPollers(timeoutMs?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,16 @@ export function createTemporal(cfg: Config["temporal"]): TemporalHandle {
         return true;
       } catch {
         return false;
+      }
+    },
+    async workerPollers(timeoutMs = 2000) {
+      try {
+        const res = await connection.withDeadline(Date.now() + timeoutMs, () =>
+          connection.workflowService.describeTaskQueue({ namespace: cfg.namespace, taskQueue: { name: cfg.taskQueue }, taskQueueType: 1 }),
+        );
+        return res.pollers?.length ?? 0;
+      } catch {
+        return 0;
       }
     },
     close: () => connection.close(),

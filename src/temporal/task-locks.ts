@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from "@temporalio/client";
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from "@temporalio/client";
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from "@temporalio/common";
 import { ApiError } from "../domain/errors";
 import { lockWorkflowId, type LockMode } from "../domain/tasks/state-machine";
@@ -14,6 +14,8 @@ import type { TemporalHandle } from "./client";
 export const SEARCH_ATTRIBUTES = {
   projectId: defineSearchAttributeKey("ProjectId", SearchAttributeType.INT),
   taskId: defineSearchAttributeKey("TaskId", SearchAttributeType.INT),
+  /** Every task of a lock (a validation lock may hold several): filter with `TaskIds = "345"`. */
+  taskIds: defineSearchAttributeKey("TaskIds", SearchAttributeType.KEYWORD_LIST),
   lockHolderId: defineSearchAttributeKey("LockHolderId", SearchAttributeType.INT),
   lockHolder: defineSearchAttributeKey("LockHolder", SearchAttributeType.KEYWORD),
   lockMode: defineSearchAttributeKey("LockMode", SearchAttributeType.KEYWORD),
@@ -28,12 +30,17 @@ export function refusalFromUpdate(err: unknown): { refusal: LockRefusal; type: s
   return { refusal, type: err.cause.type ?? "" };
 }
 
+/**
+ * Runs an update on a held lock, answering refusals as the API does. A lock whose workflow has just
+ * closed (its timer fired, or a bulk operation took it over) answers like any ended lock.
+ */
 export async function runLockUpdate<T>(update: () => Promise<T>): Promise<T> {
   try {
     return await update();
   } catch (err) {
     const refused = refusalFromUpdate(err);
     if (refused) throw new ApiError(refused.refusal.status, refused.refusal.subCode, refused.refusal.message);
+    if (err instanceof WorkflowNotFoundError) throw new ApiError(403, "LockBeforeUnlocking", "The lock on this task has already ended");
     throw err;
   }
 }
@@ -56,6 +63,7 @@ export async function acquireLock(temporal: TemporalHandle, input: TaskLockInput
       typedSearchAttributes: new TypedSearchAttributes([
         { key: SEARCH_ATTRIBUTES.projectId, value: input.projectId },
         { key: SEARCH_ATTRIBUTES.taskId, value: Math.min(...input.taskIds) },
+        { key: SEARCH_ATTRIBUTES.taskIds, value: input.taskIds.map(String) },
         { key: SEARCH_ATTRIBUTES.lockHolderId, value: input.userId },
         { key: SEARCH_ATTRIBUTES.lockHolder, value: input.username },
         { key: SEARCH_ATTRIBUTES.lockMode, value: input.mode },

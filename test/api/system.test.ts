@@ -12,7 +12,7 @@ describe("system endpoints", () => {
   it("heartbeat reports PostgreSQL and Temporal", async () => {
     const res = await app.request("GET", "/api/v2/system/heartbeat/");
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: "healthy", services: { postgres: "ok", temporal: "ok" } });
+    expect(res.body).toMatchObject({ status: "healthy", services: { postgres: "ok", temporal: "ok", worker: "ok" } });
     expect(res.body.release).toMatchObject({ version: expect.any(String), sha: expect.any(String) });
   });
 
@@ -24,6 +24,17 @@ describe("system endpoints", () => {
       expect(res.body).toMatchObject({ status: "degraded", services: { postgres: "ok", temporal: "unavailable" } });
     } finally {
       await broken.close();
+    }
+  });
+
+  it("heartbeat answers 503 degraded when no worker polls the task queue", async () => {
+    const idle = await startTestApp({ TEMPORAL_TASK_QUEUE: `nobody-polls-${Date.now()}` });
+    try {
+      const res = await idle.request("GET", "/api/v2/system/heartbeat/");
+      expect(res.status).toBe(503);
+      expect(res.body.services).toMatchObject({ postgres: "ok", temporal: "ok", worker: expect.stringContaining("no worker") });
+    } finally {
+      await idle.close();
     }
   });
 

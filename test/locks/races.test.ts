@@ -53,6 +53,9 @@ describe("lock races", () => {
       expect(history.map((h) => h.action)).toEqual(["LOCKED_FOR_MAPPING", "STATE_CHANGE"]);
       expect((await s.row(4)).task_status).toBe("MAPPED");
     } else {
+      // The timer won: the late unlock is a clear refusal, never a server error.
+      expect(unlock.status).toBe(403);
+      expect(["TaskNotOwned", "LockBeforeUnlocking"]).toContain(unlock.body.SubCode);
       expect(history.map((h) => h.action)).toEqual(["AUTO_UNLOCKED_FOR_MAPPING"]);
       expect((await s.row(4)).task_status).toBe("READY");
     }

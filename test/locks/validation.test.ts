@@ -17,6 +17,10 @@ describe("validation locks", () => {
 
     const locked = await s.lockValidation([1, 2], s.validator.token);
     expect(locked.status).toBe(200);
+    // An operator finds the lock by any of its tasks in the Temporal Web UI.
+    const found: string[] = [];
+    for await (const wf of app.services.temporal.client.workflow.list({ query: `ProjectId = ${s.projectId} AND TaskIds = "2" AND LockMode = "VALIDATION"` })) found.push(wf.workflowId);
+    expect(found).toEqual([`project-${s.projectId}/task-1/lock`]);
     expect(locked.body.tasks.map((t: { taskStatus: string }) => t.taskStatus)).toEqual(["LOCKED_FOR_VALIDATION", "LOCKED_FOR_VALIDATION"]);
 
     const result = await s.validate(

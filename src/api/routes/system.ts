@@ -22,20 +22,25 @@ export function systemRoutes(routes: RouteTable, services: Services): void {
     method: "get",
     path: "/api/v2/system/heartbeat/",
     tag: "system",
-    summary: "Health check: the API, and whether PostgreSQL and Temporal answer",
+    summary: "Health check: the API, and whether PostgreSQL, Temporal and a worker answer",
+    description: "Without a worker polling TEMPORAL_TASK_QUEUE no lock can be taken or expire, so that is degraded too.",
     auth: "none",
     responses: {
       200: { description: "Healthy" },
-      503: { description: "A dependency (PostgreSQL or Temporal) does not answer" },
+      503: { description: "PostgreSQL or Temporal does not answer, or no worker polls the task queue" },
     },
     handler: async ({ ctx }) => {
-      const [postgres, temporal] = await Promise.all([checkPostgres(services), services.temporal.ping()]);
-      const healthy = postgres && temporal;
+      const [postgres, temporal, pollers] = await Promise.all([checkPostgres(services), services.temporal.ping(), services.temporal.workerPollers()]);
+      const healthy = postgres && temporal && pollers > 0;
       ctx.status = healthy ? 200 : 503;
       ctx.body = {
         status: healthy ? "healthy" : "degraded",
         release: releaseInfo(services.config),
-        services: { postgres: postgres ? "ok" : "unavailable", temporal: temporal ? "ok" : "unavailable" },
+        services: {
+          postgres: postgres ? "ok" : "unavailable",
+          temporal: temporal ? "ok" : "unavailable",
+          worker: pollers > 0 ? "ok" : `no worker polls task queue ${services.temporal.taskQueue}`,
+        },
       };
     },
   });
