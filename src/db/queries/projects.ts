@@ -1,6 +1,6 @@
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { DB } from "../database";
-import type { ProjectsTable } from "../schema";
+import type { ProjectInfoTable, ProjectsTable } from "../schema";
 
 /**
  * Reads behind the project DTOs. Each takes a list of project ids so a single project and a page
@@ -91,15 +91,8 @@ export async function projectCoreRows(db: DB, ids: number[], options: { withAoi:
   return rows;
 }
 
-export interface ProjectInfoRow {
-  project_id: number;
-  locale: string;
-  name: string | null;
-  short_description: string | null;
-  description: string | null;
-  instructions: string | null;
-  per_task_instructions: string | null;
-}
+/** A project_info row without its generated search vector. */
+export type ProjectInfoRow = Omit<Selectable<ProjectInfoTable>, "text_searchable">;
 
 /** Every locale of project info (for projectInfoLocales). */
 export function projectInfoRows(db: DB, ids: number[]): Promise<ProjectInfoRow[]> {
