@@ -26,8 +26,9 @@ export function errorEnvelope(logger: Logger): Middleware<AppState> {
       if (ctx.body === undefined && ctx.status === 404) {
         throw new ApiError(404, "NotFoundError", `No route matches ${ctx.method} ${ctx.path}`);
       }
-      // The router answers a known path with an unsupported (or unknown) method, setting Allow.
-      if (ctx.body === undefined && (ctx.status === 405 || ctx.status === 501)) {
+      // An empty answer of 405 or above only comes from the router's allowed-methods check (a known path
+      // with an unsupported or unknown HTTP method), which set Allow: answer it as 405 in the envelope.
+      if (ctx.body === undefined && ctx.status >= 405) {
         throw new ApiError(405, "MethodNotAllowed", `${ctx.method} is not allowed on ${ctx.path}`);
       }
     } catch (err) {
