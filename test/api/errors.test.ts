@@ -21,6 +21,12 @@ describe("error envelope", () => {
     expect(res.headers.get("allow")).toContain("GET");
   });
 
+  it("answers an HTTP method the router does not know with 405 in the envelope", async () => {
+    const res = await app.request("PROPFIND", "/api/v2/system/heartbeat/");
+    expect(res.status).toBe(405);
+    expect(res.body).toEqual({ Error: expect.any(String), SubCode: "MethodNotAllowed" });
+  });
+
   it("answers malformed JSON with 400 InvalidData", async () => {
     const admin = await app.user("ADMIN");
     const res = await app.request("PATCH", "/api/v2/system/banner/", { token: admin.token, body: '{"message": ' });
