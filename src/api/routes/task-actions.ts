@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { DB } from "../../db/database";
+import type { TaskOutcome } from "../../db/queries/task-locks";
 import type { UserRow } from "../../db/schema";
 import { badRequest, forbidden, notFound } from "../../domain/errors";
 import { loadProject, type ProjectRecord } from "../../domain/projects/access";
@@ -84,12 +85,12 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     });
   }
 
-  async function unlock(projectId: number, user: UserRow, mode: LockMode, kind: "UNLOCK" | "STOP", outcomes: { taskId: number; status?: never | string; comment?: string; issues?: unknown }[]) {
+  async function unlock(projectId: number, user: UserRow, mode: LockMode, kind: "UNLOCK" | "STOP", outcomes: TaskOutcome[]) {
     for (const lock of await heldLocks(db, projectId, outcomes.map((o) => o.taskId), user, mode)) {
       const mine = outcomes.filter((o) => lock.taskIds.includes(o.taskId));
       await runLockUpdate(() =>
         lockHandle(temporal, { lock_workflow_id: lock.workflowId, lock_token: lock.token }).executeUpdate(unlockTasksUpdate, {
-          args: [{ userId: user.id, kind, outcomes: mine as never }],
+          args: [{ userId: user.id, kind, outcomes: mine }],
         }),
       );
     }
@@ -121,7 +122,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     responses: { 200: { description: "The task after unlocking", schema: TaskDTO } },
     handler: async ({ params, body, user, locale }) => {
       await loadProject(db, params.project_id, user, "view");
-      await unlock(params.project_id, user!, "MAPPING", "UNLOCK", [{ taskId: params.task_id, status: body.status as never, comment: body.comment }]);
+      await unlock(params.project_id, user!, "MAPPING", "UNLOCK", [{ taskId: params.task_id, status: body.status, comment: body.comment }]);
       return getTaskDTO(db, params.project_id, params.task_id, locale, dtoOptions);
     },
   });
@@ -192,7 +193,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
       assertDistinct(ids);
       await loadProject(db, params.project_id, user, "view");
       await assertIssueCategories(db, body.validatedTasks.flatMap((t) => t.validationIssues ?? []));
-      const outcomes = body.validatedTasks.map((t) => ({ taskId: t.taskId, status: t.status as never, comment: t.comment, issues: t.validationIssues }));
+      const outcomes: TaskOutcome[] = body.validatedTasks.map((t) => ({ taskId: t.taskId, status: t.status, comment: t.comment, issues: t.validationIssues }));
       await unlock(params.project_id, user!, "VALIDATION", "UNLOCK", outcomes);
       return { tasks: await dtos(params.project_id, ids, locale) };
     },
