@@ -5,10 +5,10 @@ import { loadProject } from "../../domain/projects/access";
 import { BULK_RULES, type BulkOperation, type BulkRequest } from "../../domain/tasks/bulk";
 import { runBulkOperation } from "../../temporal/bulk";
 import type { RouteTable } from "../openapi/routes";
+import { SuccessDTO } from "../schemas/fields";
 import { ProjectParams } from "../schemas/tasks";
 import type { Services } from "../services";
 
-const Finished = z.object({ Success: z.string() }).meta({ id: "BulkOperationDone" });
 const Started = z.object({ Success: z.string(), workflowId: z.string() }).meta({ id: "BulkOperationStarted" });
 
 const ENDPOINTS: { path: string; operation: BulkOperation; summary: string }[] = [
@@ -30,7 +30,7 @@ export function bulkOperationRoutes(routes: RouteTable, services: Services): voi
   }
 
   const responses = {
-    200: { description: "Done", schema: Finished },
+    200: { description: "Done", schema: SuccessDTO },
     202: { description: "Still running after TM_BULK_WAIT: the workflow carries on", schema: Started },
     409: { description: "Another bulk operation is running on this project (BulkOperationInProgress)" },
   };

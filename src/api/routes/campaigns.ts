@@ -11,12 +11,12 @@ import {
 } from "../../domain/campaigns";
 import type { RouteTable } from "../openapi/routes";
 import { CampaignDTO, CampaignListDTO, NewCampaignDTO, UpdateCampaignDTO } from "../schemas/campaigns";
-import { nameExistsResponse, pathId } from "../schemas/fields";
+import { nameExistsResponse, pathId, SuccessDTO } from "../schemas/fields";
+import { ProjectParams } from "../schemas/tasks";
 import type { Services } from "../services";
 
 const CampaignParams = z.object({ campaign_id: pathId });
 const ProjectCampaignParams = z.object({ project_id: pathId, campaign_id: pathId });
-const Success = z.object({ Success: z.string() });
 const CURATORS = "(organisation managers and admins)";
 
 export function campaignRoutes(routes: RouteTable, services: Services): void {
@@ -69,7 +69,7 @@ export function campaignRoutes(routes: RouteTable, services: Services): void {
     auth: "required",
     params: CampaignParams,
     body: UpdateCampaignDTO,
-    responses: { 200: { description: "Updated", schema: Success } },
+    responses: { 200: { description: "Updated", schema: SuccessDTO } },
     handler: async ({ params, body, user }) => {
       await updateCampaign(db, user, params.campaign_id, body);
       return { Success: `Campaign ${params.campaign_id} updated` };
@@ -84,7 +84,7 @@ export function campaignRoutes(routes: RouteTable, services: Services): void {
     description: "Its links to projects and organisations go with it.",
     auth: "required",
     params: CampaignParams,
-    responses: { 200: { description: "Deleted", schema: Success } },
+    responses: { 200: { description: "Deleted", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       await deleteCampaign(db, user, params.campaign_id);
       return { Success: "Campaign deleted" };
@@ -98,7 +98,7 @@ export function campaignRoutes(routes: RouteTable, services: Services): void {
     summary: "A project's campaigns, by name",
     description: "Public, as officially; 404 for an unknown project.",
     auth: "none",
-    params: z.object({ project_id: pathId }),
+    params: ProjectParams,
     responses: { 200: { description: "Campaigns", schema: CampaignListDTO } },
     handler: async ({ params }) => ({ campaigns: await campaignsOfProject(db, params.project_id) }),
   });
@@ -114,7 +114,7 @@ export function campaignRoutes(routes: RouteTable, services: Services): void {
     auth: "required",
     params: ProjectCampaignParams,
     status: 201,
-    responses: { 201: { description: "Assigned", schema: Success } },
+    responses: { 201: { description: "Assigned", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       const { project_id: projectId, campaign_id: campaignId } = params;
       await assignCampaignToProject(db, user, projectId, campaignId);
@@ -130,7 +130,7 @@ export function campaignRoutes(routes: RouteTable, services: Services): void {
     description: "403 UserPermissionError for non-managers; 404 when the campaign is unknown or not assigned to the project.",
     auth: "required",
     params: ProjectCampaignParams,
-    responses: { 200: { description: "Removed", schema: Success } },
+    responses: { 200: { description: "Removed", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       await removeCampaignFromProject(db, user, params.project_id, params.campaign_id);
       return { Success: "Campaigns Deleted" };

@@ -6,7 +6,7 @@ import { forbidden, notFound } from "../../domain/errors";
 import { managesAnyOrganisation } from "../../domain/permissions";
 import { rejectingDuplicateName } from "../../domain/unique-names";
 import type { RouteTable } from "../openapi/routes";
-import { nameExistsResponse, pathId } from "../schemas/fields";
+import { nameExistsResponse, pathId, SuccessDTO } from "../schemas/fields";
 import { InterestDTO, InterestNameDTO, InterestsListDTO } from "../schemas/interests";
 import type { Services } from "../services";
 
@@ -93,7 +93,7 @@ export function interestRoutes(routes: RouteTable, services: Services): void {
     description: "Projects and users that chose it simply lose it.",
     auth: "required",
     params: InterestParams,
-    responses: { 200: { description: "Deleted", schema: z.object({ Success: z.string() }) } },
+    responses: { 200: { description: "Deleted", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       await requireCurator(db, user);
       if (!(await deleteInterest(db, params.interest_id))) throw interestNotFound(params.interest_id);

@@ -5,7 +5,7 @@ import { licenseColumns, toLicenseDTO } from "../../domain/licenses";
 import { requireAdmin } from "../../domain/permissions";
 import { rejectingDuplicateName } from "../../domain/unique-names";
 import type { RouteTable } from "../openapi/routes";
-import { nameExistsResponse, pathId } from "../schemas/fields";
+import { nameExistsResponse, pathId, SuccessDTO } from "../schemas/fields";
 import { LicenseDTO, LicenseListDTO, NewLicenseDTO, UpdateLicenseDTO } from "../schemas/licenses";
 import type { Services } from "../services";
 
@@ -87,7 +87,7 @@ export function licenseRoutes(routes: RouteTable, services: Services): void {
     description: "Projects that used it are left without a license.",
     auth: "required",
     params: LicenseParams,
-    responses: { 200: { description: "Deleted", schema: z.object({ Success: z.string() }) } },
+    responses: { 200: { description: "Deleted", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       requireAdmin(user, "delete licenses");
       if (!(await deleteLicense(db, params.license_id))) throw licenseNotFound(params.license_id);
@@ -103,7 +103,7 @@ export function licenseRoutes(routes: RouteTable, services: Services): void {
     description: "Idempotent: accepting again changes nothing. Mapping a project with a license requires it.",
     auth: "required",
     params: LicenseParams,
-    responses: { 200: { description: "Accepted", schema: z.object({ Success: z.string() }) } },
+    responses: { 200: { description: "Accepted", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       if (!(await findLicense(db, params.license_id))) throw licenseNotFound(params.license_id);
       await acceptLicense(db, user!.id, params.license_id);

@@ -11,9 +11,10 @@ import { pagination } from "../../domain/search";
 import { startMessageContributors } from "../../temporal/messaging";
 import type { RouteTable } from "../openapi/routes";
 import {
-  ContributorsMessageBody, MessageDTO, MessageIdsBody, MessagesDTO, MessageTypeQuery, NotificationsQuery, SuccessDTO, UnreadDTO,
+  ContributorsMessageBody, MessageDTO, MessageIdsBody, MessagesDTO, MessageTypeQuery, NotificationsQuery, UnreadDTO,
 } from "../schemas/notifications";
-import { pathId } from "../schemas/fields";
+import { pathId, SuccessDTO } from "../schemas/fields";
+import { ProjectParams } from "../schemas/tasks";
 import type { Services } from "../services";
 
 function toMessageDTO(row: MessageRow): z.output<typeof MessageDTO> {
@@ -208,7 +209,7 @@ export function notificationRoutes(routes: RouteTable, services: Services): void
     summary: "Message every contributor of the project (a durable workflow; answers once it has started)",
     description: "Contributors are the users with a state change (mapped, validated, ...) on the project who accept project messages; the sender is left out.",
     auth: "required",
-    params: z.object({ project_id: pathId }),
+    params: ProjectParams,
     body: ContributorsMessageBody,
     responses: messagingResponses,
     handler: async ({ params, body, user }) => {

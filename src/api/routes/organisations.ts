@@ -12,7 +12,7 @@ import {
 } from "../../domain/organisations";
 import { requireAdmin } from "../../domain/permissions";
 import type { RouteTable } from "../openapi/routes";
-import { nameExistsResponse, pathId, queryBoolean } from "../schemas/fields";
+import { nameExistsResponse, pathId, queryBoolean, SuccessDTO } from "../schemas/fields";
 import {
   ListOrganisationsDTO,
   NewOrganisationDTO,
@@ -25,7 +25,6 @@ import type { Services } from "../services";
 
 const OrganisationParams = z.object({ organisation_id: pathId });
 const CampaignLinkParams = z.object({ organisation_id: pathId, campaign_id: pathId });
-const Success = z.object({ Success: z.string() });
 
 export function organisationRoutes(routes: RouteTable, services: Services): void {
   const { db } = services;
@@ -123,7 +122,7 @@ export function organisationRoutes(routes: RouteTable, services: Services): void
     description: "Refused with 403 OrgHasProjects while it has projects.",
     auth: "required",
     params: OrganisationParams,
-    responses: { 200: { description: "Deleted", schema: Success } },
+    responses: { 200: { description: "Deleted", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       await deleteOrganisation(db, user!, params.organisation_id);
       return { Success: "Organisation deleted" };
@@ -166,7 +165,7 @@ export function organisationRoutes(routes: RouteTable, services: Services): void
     description: "403 UserNotPermitted for non-managers; 400 CampaignAlreadyAssigned when already linked.",
     auth: "required",
     params: CampaignLinkParams,
-    responses: { 200: { description: "Linked", schema: Success } },
+    responses: { 200: { description: "Linked", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       const { organisation_id: orgId, campaign_id: campaignId } = params;
       await requireManagedOrganisation(db, user, orgId, "UserNotPermitted");
@@ -186,7 +185,7 @@ export function organisationRoutes(routes: RouteTable, services: Services): void
     description: "404 when they are not linked.",
     auth: "required",
     params: CampaignLinkParams,
-    responses: { 200: { description: "Unlinked", schema: Success } },
+    responses: { 200: { description: "Unlinked", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       await requireManagedOrganisation(db, user, params.organisation_id, "UserNotPermitted");
       if (!(await unlinkCampaign(db, params.organisation_id, params.campaign_id))) {

@@ -3,7 +3,8 @@ import { createDraftProject } from "../../domain/projects/create";
 import { deleteProject } from "../../domain/projects/delete";
 import { intersectingTiles } from "../../domain/projects/intersecting-tiles";
 import type { RouteTable } from "../openapi/routes";
-import { DraftProjectDTO, GridDTO, GridFeatureCollection, ProjectCreated, ProjectDeleted } from "../schemas/project-create";
+import { SuccessDTO } from "../schemas/fields";
+import { DraftProjectDTO, GridDTO, GridFeatureCollection, ProjectCreated } from "../schemas/project-create";
 import type { Services } from "../services";
 
 /** Creating and deleting projects, and trimming a task grid to an area of interest. */
@@ -46,7 +47,7 @@ export function projectAdminRoutes(routes: RouteTable, services: Services): void
     summary: "Delete a project that has no mapped tasks",
     auth: "required",
     params: z.object({ project_id: z.coerce.number().int().positive() }),
-    responses: { 200: { description: "Deleted", schema: ProjectDeleted } },
+    responses: { 200: { description: "Deleted", schema: SuccessDTO } },
     handler: async ({ params, user }) => {
       await deleteProject(services.db, params.project_id, user!);
       return { Success: "Project deleted" };

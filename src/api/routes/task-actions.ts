@@ -12,6 +12,7 @@ import { undoLastAction } from "../../domain/tasks/undo";
 import { acquireLock, lockHandle, runLockUpdate } from "../../temporal/task-locks";
 import { extendLockUpdate, splitTaskUpdate, unlockTasksUpdate } from "../../../workflows/task-lock";
 import type { RouteTable } from "../openapi/routes";
+import { SuccessDTO } from "../schemas/fields";
 import { ProjectParams, ProjectTaskParams, TaskDTO } from "../schemas/tasks";
 import type { Services } from "../services";
 
@@ -21,7 +22,6 @@ const validationIssues = z
   .array(z.object({ mappingIssueCategoryId: z.number().int().positive(), issue: z.string().min(1), count: z.number().int().min(1) }))
   .optional();
 const TaskDTOs = z.object({ tasks: z.array(TaskDTO) }).meta({ id: "TaskDTOs" });
-const Success = z.object({ Success: z.string() });
 
 interface HeldLock {
   workflowId: string;
@@ -225,7 +225,7 @@ export function taskActionRoutes(routes: RouteTable, services: Services): void {
     auth: "required",
     params: ProjectParams,
     body: z.object({ taskIds: taskIdList }),
-    responses: { 200: { description: "Extended", schema: Success } },
+    responses: { 200: { description: "Extended", schema: SuccessDTO } },
     handler: async ({ params, body, user }) => {
       assertDistinct(body.taskIds);
       await loadProject(db, params.project_id, user, "view");

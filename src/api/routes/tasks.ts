@@ -10,6 +10,7 @@ import {
   DeleteTasksBody, InvalidatedTasks, InvalidatedTasksQuery, MappedTasks, ProjectParams, ProjectTaskParams, TaskDTO,
   TaskFeatureCollection, TasksAoiBody, TaskSelectionQuery,
 } from "../schemas/tasks";
+import { SuccessDTO } from "../schemas/fields";
 import type { Services } from "../services";
 
 /** Sends a body produced elsewhere (PostgreSQL's JSON text, XML) as-is, optionally as a download. */
@@ -50,7 +51,7 @@ export function taskReadRoutes(routes: RouteTable, services: Services): void {
     auth: "required",
     params: ProjectParams,
     body: DeleteTasksBody,
-    responses: { 200: { description: "Deleted", schema: z.object({ Success: z.string() }) } },
+    responses: { 200: { description: "Deleted", schema: SuccessDTO } },
     handler: async ({ params, body, user }) => {
       await loadProject(db, params.project_id, user, "manage");
       return deleteTasks(db, params.project_id, body.tasks);

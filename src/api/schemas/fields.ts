@@ -10,5 +10,8 @@ export const requiredText = z.string().trim().min(1, "must not be empty");
 /** "true" / "false" in a query string. */
 export const queryBoolean = z.enum(["true", "false"]).transform((v) => v === "true");
 
+/** The official `{"Success": "..."}` answer of actions and deletions. */
+export const SuccessDTO = z.object({ Success: z.string() }).meta({ id: "Success" });
+
 /** The documented 409 of a create/rename whose name is taken. */
 export const nameExistsResponse = { description: "The name is taken (SubCode NameExists)", schema: ErrorEnvelope };

@@ -57,4 +57,3 @@ export const ContributorsMessageBody = z.object({
   message: z.string().max(50_000).optional(),
 });
 
-export const SuccessDTO = z.object({ Success: z.string() });

@@ -61,4 +61,3 @@ export const GridFeatureCollection = z
   .object({ type: z.literal("FeatureCollection"), features: z.array(z.looseObject({ type: z.literal("Feature") })) })
   .meta({ id: "GridFeatureCollection", description: "The grid squares that intersect the area of interest, properties {x, y, zoom, isSquare} kept" });
 
-export const ProjectDeleted = z.object({ Success: z.string() }).meta({ id: "ProjectDeleted" });
