@@ -17,8 +17,15 @@ describe("licenses", () => {
   });
   afterAll(() => app.close());
 
-  const create = (body: unknown, token = admin.token) => app.request("POST", "/api/v2/licenses/", { token, body });
-  const count = async () => (await app.services.db.selectFrom("licenses").select("id").execute()).length;
+  // Other files create licenses in the same database at the same time: count over the names sent here.
+  const sentNames = new Set<string>();
+  const create = (body: unknown, token = admin.token) => {
+    const name = (body as { name?: unknown } | null)?.name;
+    if (typeof name === "string") sentNames.add(name.trim());
+    return app.request("POST", "/api/v2/licenses/", { token, body });
+  };
+  const count = async () =>
+    sentNames.size ? (await app.services.db.selectFrom("licenses").select("id").where("name", "in", [...sentNames]).execute()).length : 0;
 
   async function createLicense() {
     const name = `Imagery licence ${unique()}`;
@@ -40,7 +47,9 @@ describe("licenses", () => {
   it("refuses creation to anonymous (401) and non-admins (403), and bad or duplicate input", async () => {
     const { name } = await createLicense();
     const before = await count();
-    expect((await app.request("POST", "/api/v2/licenses/", { body: { name: `L ${unique()}` } })).status).toBe(401);
+    const anonymousName = `L ${unique()}`;
+    sentNames.add(anonymousName);
+    expect((await app.request("POST", "/api/v2/licenses/", { body: { name: anonymousName } })).status).toBe(401);
     const notAdmin = await create({ name: `L ${unique()}` }, mapper.token);
     expect(notAdmin.status).toBe(403);
     expect(notAdmin.body.SubCode).toBe("OnlyAdminAccess");
