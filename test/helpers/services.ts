@@ -18,7 +18,9 @@ export function temporalBinary(): string {
 export async function startPrivateTemporal() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "tm-temporal-"));
-  const attributes = JSON.parse(readFileSync(join(ROOT, "src/temporal/search-attributes.json"), "utf8")) as Record<string, string>;
+  const readJson = (file: string) => JSON.parse(readFileSync(join(ROOT, "src/temporal", file), "utf8")) as Record<string, string | number>;
+  const attributes = readJson("search-attributes.json");
+  const dynamicConfig = readJson("dev-server-dynamic-config.json");
   let child: ChildProcess | undefined;
   const address = `127.0.0.1:${port}`;
   const start = async () => {
@@ -26,7 +28,8 @@ export async function startPrivateTemporal() {
       temporalBinary(),
       ["server", "start-dev", "--ip", "127.0.0.1", "--port", String(port), "--headless", "--db-filename", join(dir, "temporal.db"), "--log-level", "error",
         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
-        ...Object.entries(attributes).flatMap(([k, v]) => ["--search-attribute", `${k}=${v}`])],
+        ...Object.entries(attributes).flatMap(([k, v]) => ["--search-attribute", `${k}=${v}`]),
+        ...Object.entries(dynamicConfig).flatMap(([k, v]) => ["--dynamic-config-value", `${k}=${v}`])],
       { stdio: "ignore" },
     );
     await waitUntil(async () => {
