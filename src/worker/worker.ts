@@ -29,6 +29,9 @@ export async function createWorker(cfg: Config, logger: Logger, options: { taskQ
     activities: createActivities({ db, config: cfg, logger, temporalClient }),
     shutdownGraceTime: "10s",
     bundlerOptions: { ignoreModules: [] },
+    // Pollers follow the backlog: a burst of lock requests gets more workflow-task polls at once
+    // instead of queueing behind a fixed few (measured: more cycles/s at 32 clients than fixed 10).
+    workflowTaskPollerBehavior: { type: "autoscaling", minimum: 2, initial: 10, maximum: 100 },
   });
   return {
     worker,
