@@ -4,7 +4,6 @@ import {
   condition,
   defineQuery,
   defineUpdate,
-  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -206,8 +205,8 @@ export async function taskLockWorkflow(input: TaskLockInput): Promise<LockState>
   if (!(await condition(() => state.phase !== "pending", "1 minute"))) state.phase = "abandoned";
   await condition(() => state.phase !== "acquiring");
 
-  // Expiry notices to the holder; locks started before they existed keep their original timeline.
-  const notify = patched("lock-expiry-notifications");
+  // Expiry notices to the holder. (No patched() gate: it costs every lock a marker and a visibility
+  // upsert, and no release ever ran this workflow without notices.)
   const warningMs = input.expiryWarningMs ?? 0;
   let warnedFor = 0; // the deadline whose warning went out: an extension re-arms the warning
   const notice = (kind: "LOCK_EXPIRY_WARNING" | "LOCK_AUTO_RELEASED", key: string) =>
@@ -217,7 +216,7 @@ export async function taskLockWorkflow(input: TaskLockInput): Promise<LockState>
   while (state.phase === "held") {
     const current = deadline;
     const warnAt = current - warningMs;
-    const warn = notify && warningMs > 0 && warnedFor !== current && warnAt > Date.now();
+    const warn = warningMs > 0 && warnedFor !== current && warnAt > Date.now();
     const changed = await condition(() => state.phase !== "held" || deadline !== current, Math.max(1, (warn ? warnAt : current) - Date.now()));
     if (changed) continue;
     if (warn) {
@@ -232,7 +231,7 @@ export async function taskLockWorkflow(input: TaskLockInput): Promise<LockState>
       state.phase = "expired";
     });
   }
-  if (notify && state.phase === "expired") await notice("LOCK_AUTO_RELEASED", `${runId}:released`);
+  if (state.phase === "expired") await notice("LOCK_AUTO_RELEASED", `${runId}:released`);
   await condition(allHandlersFinished);
   return state;
 }
