@@ -9,13 +9,15 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Client, WithStartWorkflowOperation } from "@temporalio/client";
-import { NativeConnection, Worker } from "@temporalio/worker";
+import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from "@temporalio/worker";
 import { config } from "../src/config";
 import { percentiles } from "./lib/processes";
 import { acquireUpdate, floorLockWorkflow, releaseUpdate } from "./floor/workflow";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, levels: { type: "string", default: "1,32" } } });
 const cfg = config();
+// Warnings only: the figures are the output.
+Runtime.install({ logger: new DefaultLogger("WARN"), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: "WARN" }), forward: {} } } });
 const taskQueue = `tm-bench-floor-${randomUUID()}`;
 const connection = await NativeConnection.connect({ address: cfg.temporal.address });
 const client = new Client({ connection, namespace: cfg.temporal.namespace });
