@@ -188,7 +188,13 @@ export const clearedLock = {
   lock_workflow_id: null,
 } as const;
 
-async function insertHistory(trx: DB, input: { projectId: number; userId: number }, taskId: number, action: string, text: string, key: string): Promise<number | undefined> {
+/** A comment outside a lock (the task comments route): a COMMENT history row like those the lock writes. */
+export function insertTaskComment(trx: DB, input: { projectId: number; taskId: number; userId: number; comment: string }): Promise<number | undefined> {
+  return insertHistory(trx, input, input.taskId, "COMMENT", input.comment, null);
+}
+
+/** `key` makes a retried lock activity write the row once; a one-off write (a route) passes null. */
+async function insertHistory(trx: DB, input: { projectId: number; userId: number }, taskId: number, action: string, text: string, key: string | null): Promise<number | undefined> {
   const row = await trx
     .insertInto("task_history")
     .values({ project_id: input.projectId, task_id: taskId, action, action_text: text, user_id: input.userId, idempotency_key: key })
