@@ -31,12 +31,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     -- Activity and statistics read a project's history by action.
     CREATE INDEX task_history_project_action_idx ON task_history (project_id, action, action_date);
+    -- Task statistics read state changes across projects by date.
+    CREATE INDEX task_history_state_change_date_idx ON task_history (action_date) WHERE action = 'STATE_CHANGE';
   `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
-    DROP INDEX task_history_project_action_idx;
+    DROP INDEX task_history_state_change_date_idx, task_history_project_action_idx;
     DROP TABLE task_annotations, project_chat;
   `.execute(db);
 }
