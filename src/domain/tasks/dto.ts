@@ -1,6 +1,8 @@
 import { config } from "../../config";
 import type { DB } from "../../db/database";
+import { listAnnotations } from "../../db/queries/annotations";
 import { taskDetail, taskHistory } from "../../db/queries/tasks";
+import { toTaskAnnotationDTO } from "../annotations";
 import { notFound } from "../errors";
 
 export interface TaskDTOOptions {
@@ -29,7 +31,11 @@ export function perTaskInstructions(
  * Throws 404 NotFoundError when the task does not exist in the project.
  */
 export async function getTaskDTO(db: DB, projectId: number, taskId: number, locale: string, options: TaskDTOOptions = {}) {
-  const [task, history] = await Promise.all([taskDetail(db, projectId, taskId, locale), taskHistory(db, projectId, taskId)]);
+  const [task, history, annotations] = await Promise.all([
+    taskDetail(db, projectId, taskId, locale),
+    taskHistory(db, projectId, taskId),
+    listAnnotations(db, projectId, { taskId }),
+  ]);
   if (!task) throw notFound(`Task ${taskId} not found in project ${projectId}`);
   const now = (options.now ?? new Date()).getTime();
   const autoUnlockMs = options.autoUnlockMs ?? config().taskAutoUnlockMs;
@@ -49,7 +55,7 @@ export async function getTaskDTO(db: DB, projectId: number, taskId: number, loca
       pictureUrl: h.picture_url,
       issues: h.issues,
     })),
-    taskAnnotation: [] as unknown[],
+    taskAnnotation: annotations.map(toTaskAnnotationDTO),
     perTaskInstructions: perTaskInstructions(task.per_task_instructions, task),
     autoUnlockSeconds: Math.round(lockMsLeft / 1000),
     lastUpdated: task.last_updated?.toISOString() ?? null,
