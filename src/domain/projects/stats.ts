@@ -6,6 +6,7 @@ import {
 import { findUserByUsername } from "../../db/queries/users";
 import { badRequest, notFound } from "../errors";
 import { pagination } from "../search";
+import { toTaskHistoryDTO } from "../tasks/dto";
 import { taskPercentages } from "./dto";
 
 /** Project activity, contributions and statistics as the official DTOs (times in whole seconds). */
@@ -15,16 +16,7 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 export async function projectActivity(db: DB, projectId: number, page: number) {
   const { rows, total, perPage } = await projectActivityPage(db, projectId, page);
   return {
-    activity: rows.map((h) => ({
-      historyId: h.id,
-      taskId: h.task_id,
-      action: h.action,
-      actionText: h.action_text,
-      actionDate: h.action_date.toISOString(),
-      actionBy: h.username,
-      pictureUrl: h.picture_url,
-      issues: h.issues,
-    })),
+    activity: rows.map(toTaskHistoryDTO),
     pagination: pagination(page, perPage, total),
   };
 }

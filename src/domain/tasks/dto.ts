@@ -1,7 +1,7 @@
 import { config } from "../../config";
 import type { DB } from "../../db/database";
 import { listAnnotations } from "../../db/queries/annotations";
-import { taskDetail, taskHistory } from "../../db/queries/tasks";
+import { taskDetail, taskHistory, type TaskHistoryRow } from "../../db/queries/tasks";
 import { toTaskAnnotationDTO } from "../annotations";
 import { notFound } from "../errors";
 
@@ -24,6 +24,18 @@ export function perTaskInstructions(
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (values[key] === null || values[key] === undefined ? whole : String(values[key])));
 }
 
+/** One official TaskHistoryDTO (a task's history, a project's activity). */
+export const toTaskHistoryDTO = (h: TaskHistoryRow) => ({
+  historyId: h.id,
+  taskId: h.task_id,
+  action: h.action,
+  actionText: h.action_text,
+  actionDate: h.action_date.toISOString(),
+  actionBy: h.username,
+  pictureUrl: h.picture_url,
+  issues: h.issues,
+});
+
 /**
  * The official TaskDTO of one task: status, lock holder, history (newest first) with who acted,
  * per-task instructions in the locale (falling back to the project's default locale), and
@@ -45,16 +57,7 @@ export async function getTaskDTO(db: DB, projectId: number, taskId: number, loca
     projectId: task.project_id,
     taskStatus: task.task_status,
     lockHolder: task.lock_holder,
-    taskHistory: history.map((h) => ({
-      historyId: h.id,
-      taskId: h.task_id,
-      action: h.action,
-      actionText: h.action_text,
-      actionDate: h.action_date.toISOString(),
-      actionBy: h.username,
-      pictureUrl: h.picture_url,
-      issues: h.issues,
-    })),
+    taskHistory: history.map(toTaskHistoryDTO),
     taskAnnotation: annotations.map(toTaskAnnotationDTO),
     perTaskInstructions: perTaskInstructions(task.per_task_instructions, task),
     autoUnlockSeconds: Math.round(lockMsLeft / 1000),
