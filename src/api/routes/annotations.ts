@@ -12,7 +12,7 @@ export function annotationRoutes(routes: RouteTable, services: Services): void {
   routes.add({
     method: "get",
     path: "/api/v2/projects/{project_id}/annotations/",
-    tag: "annotations",
+    tag: "projects",
     summary: "Every task annotation of the project (ProjectTaskAnnotationsDTO)",
     auth: "optional",
     params: ProjectParams,
@@ -26,7 +26,7 @@ export function annotationRoutes(routes: RouteTable, services: Services): void {
   routes.add({
     method: "get",
     path: "/api/v2/projects/{project_id}/annotations/{annotation_type}/",
-    tag: "annotations",
+    tag: "projects",
     summary: "The project's task annotations of one type (ProjectTaskAnnotationsDTO)",
     auth: "optional",
     params: AnnotationParams,
@@ -40,7 +40,7 @@ export function annotationRoutes(routes: RouteTable, services: Services): void {
   routes.add({
     method: "post",
     path: "/api/v2/projects/{project_id}/annotations/{annotation_type}/",
-    tag: "annotations",
+    tag: "projects",
     summary: "Create or replace task annotations of one type (project managers)",
     description:
       "The official API authenticates this with an application key; this API has no application keys, so it takes " +

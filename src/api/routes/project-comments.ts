@@ -17,7 +17,7 @@ export function projectCommentRoutes(routes: RouteTable, services: Services): vo
   routes.add({
     method: "get",
     path: "/api/v2/projects/{project_id}/comments/",
-    tag: "comments",
+    tag: "projects",
     summary: "The project chat, newest first (ProjectChatDTO, `page` and `perPage` as officially, 20 by default)",
     auth: "optional",
     params: ProjectParams,
@@ -32,7 +32,7 @@ export function projectCommentRoutes(routes: RouteTable, services: Services): vo
   routes.add({
     method: "post",
     path: "/api/v2/projects/{project_id}/comments/",
-    tag: "comments",
+    tag: "projects",
     summary: "Post to the project chat; answers the chat's first page",
     description:
       "Any logged-in user who may see the project may post. Mentioned users get a MENTION_NOTIFICATION; the project's " +
@@ -52,7 +52,7 @@ export function projectCommentRoutes(routes: RouteTable, services: Services): vo
   routes.add({
     method: "delete",
     path: "/api/v2/projects/{project_id}/comments/{comment_id}/",
-    tag: "comments",
+    tag: "projects",
     summary: "Delete a chat message (its author or a project manager; 403 DeletePermissionError otherwise)",
     auth: "required",
     params: ProjectCommentParams,
@@ -66,7 +66,7 @@ export function projectCommentRoutes(routes: RouteTable, services: Services): vo
   routes.add({
     method: "get",
     path: "/api/v2/projects/{project_id}/comments/tasks/{task_id}/",
-    tag: "comments",
+    tag: "projects",
     summary: "A task's comments, newest first (ProjectCommentsDTO)",
     auth: "optional",
     params: ProjectTaskParams,
@@ -80,7 +80,7 @@ export function projectCommentRoutes(routes: RouteTable, services: Services): vo
   routes.add({
     method: "post",
     path: "/api/v2/projects/{project_id}/comments/tasks/{task_id}/",
-    tag: "comments",
+    tag: "projects",
     summary: "Comment on a task outside mapping or validation; answers the task (TaskDTO) with 201 as officially",
     description:
       "Recorded as a COMMENT in the task's history. Mentioned users get a MENTION_NOTIFICATION; others in the task's " +
