@@ -7,7 +7,6 @@ import { insertTaskComment } from "../db/queries/task-locks";
 import type { UserRow } from "../db/schema";
 import { forbidden, notFound } from "./errors";
 import { sanitizeMarkdown } from "./markdown";
-import { mentionedUsernames } from "./messages";
 import { managesProject } from "./permissions";
 import type { ProjectRecord } from "./projects/access";
 import { pagination } from "./search";
@@ -27,7 +26,7 @@ export async function postChatMessage(db: DB, projectId: number, author: UserRow
   const text = sanitizeMarkdown(message);
   await db.transaction().execute(async (trx) => {
     await insertChatMessage(trx, { projectId, userId: author.id, message: text });
-    await notifyComment(trx, { projectId, authorId: author.id, author: author.username, text, mentions: mentionedUsernames(text) });
+    await notifyComment(trx, { projectId, authorId: author.id, text, followers: true });
   });
 }
 
@@ -48,7 +47,7 @@ export async function commentOnTask(db: DB, projectId: number, taskId: number, a
   const text = sanitizeMarkdown(comment);
   await db.transaction().execute(async (trx) => {
     await insertTaskComment(trx, { projectId, taskId, userId: author.id, comment: text });
-    await notifyComment(trx, { projectId, taskId, authorId: author.id, author: author.username, text, mentions: mentionedUsernames(text) });
+    await notifyComment(trx, { projectId, taskId, authorId: author.id, text, followers: true });
   });
 }
 

@@ -142,6 +142,14 @@ describe("project chat, task comments and annotations", () => {
       expect(activity.body.activity.map((a: { action: string }) => a.action)).not.toContain("COMMENT");
     });
 
+    it("notifies users mentioned in a comment handed in with a task", async () => {
+      const s = await lockScenario(app, { size: 1 });
+      await s.lock(1, s.mapper.token);
+      expect((await s.unlock(1, s.mapper.token, "MAPPED", `Please check the river, @${s.validator.username}`)).status).toBe(200);
+      const notes = (await messagesOf(s.validator)).filter((m) => m.project_id === s.projectId);
+      expect(notes).toEqual([expect.objectContaining({ message_type: "MENTION_NOTIFICATION", task_id: 1, from_user_id: s.mapper.id, message: `Please check the river, @${s.validator.username}` })]);
+    });
+
     it("answers 404 for unknown tasks, 400 for empty comments and 401 anonymously, writing nothing", async () => {
       const s = await lockScenario(app, { size: 1 });
       const base = `/api/v2/projects/${s.projectId}/comments/tasks`;

@@ -2,7 +2,7 @@ import { type Expression, type ExpressionBuilder, type RawBuilder, sql } from "k
 import type { DB } from "../database";
 import type { Database } from "../schema";
 import {
-  broadcastBody, commentSubjects, lockNotice, type MessageSort, type MessageTarget, type MessageType, validationBody, validationSubject,
+  broadcastBody, commentSubjects, lockNotice, mentionedUsernames, type MessageSort, type MessageTarget, type MessageType, validationBody, validationSubject,
 } from "../../domain/messages";
 
 /**
@@ -170,19 +170,24 @@ export async function notifyLockHolder(
 }
 
 /**
- * The notes a comment sends, inside the caller's transaction: MENTION_NOTIFICATION to each mentioned
- * user who wants mentions; then, to followers not already mentioned, TASK_COMMENT_NOTIFICATION (a
- * task comment: everyone else in the task's history who wants task comments) or
- * PROJECT_CHAT_NOTIFICATION (a chat message: the project's author and organisation managers who want
- * questions and comments). The author never notifies themself.
+ * The notes a comment sends, inside the caller's transaction: MENTION_NOTIFICATION to each user it
+ * mentions who wants mentions; then, with `followers`, to those not already mentioned,
+ * TASK_COMMENT_NOTIFICATION (a task comment: everyone else in the task's history who wants task
+ * comments) or PROJECT_CHAT_NOTIFICATION (a chat message: the project's author and organisation
+ * managers who want questions and comments). The author never notifies themself.
  */
 export async function notifyComment(
   trx: DB,
-  input: { projectId: number; taskId?: number; authorId: number; author: string; text: string; mentions: string[] },
+  input: { projectId: number; taskId?: number; authorId: number; text: string; followers: boolean },
 ): Promise<void> {
-  const project = await trx.selectNoFrom(projectName(sql.lit(input.projectId)).as("name")).executeTakeFirst();
-  const subjects = commentSubjects(input.author, { projectId: input.projectId, projectName: project?.name ?? "", taskId: input.taskId });
-  const mentioned = input.mentions.map((m) => m.toLowerCase());
+  const mentioned = mentionedUsernames(input.text).map((m) => m.toLowerCase());
+  if (!mentioned.length && !input.followers) return;
+  const context = await trx
+    .selectFrom("users")
+    .select(["username", projectName(sql.lit(input.projectId)).as("project_name")])
+    .where("id", "=", input.authorId)
+    .executeTakeFirstOrThrow();
+  const subjects = commentSubjects(context.username, { projectId: input.projectId, projectName: context.project_name ?? "", taskId: input.taskId });
   const taskId = input.taskId ?? null;
   const insertFor = (type: MessageType, subject: string, recipients: RawBuilder<unknown>) => sql`
     INSERT INTO messages (message, subject, from_user_id, to_user_id, project_id, task_id, message_type)
@@ -192,6 +197,7 @@ export async function notifyComment(
   if (mentioned.length) {
     await insertFor("MENTION_NOTIFICATION", subjects.mention, sql`u.mentions_notifications AND lower(u.username) = ANY(${mentioned}::text[])`);
   }
+  if (!input.followers) return;
   const notMentioned = sql`NOT (lower(u.username) = ANY(${mentioned}::text[]))`;
   if (taskId !== null) {
     await insertFor("TASK_COMMENT_NOTIFICATION", subjects.follower, sql`u.task_comments_notifications AND ${notMentioned} AND u.id IN (

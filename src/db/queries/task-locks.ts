@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { notifyTaskValidation } from "./messages";
+import { notifyComment, notifyTaskValidation } from "./messages";
 import { findUserById } from "./users";
 import type { DB } from "../database";
 import type { TaskStatus } from "../schema";
@@ -142,7 +142,9 @@ export async function releaseTaskLock(db: DB, input: ReleaseInput): Promise<{ re
         .where("idempotency_key", "=", lockRowKey(input.token, task.id))
         .execute();
       if (outcome.comment) {
-        await insertHistory(trx, input, task.id, "COMMENT", outcome.comment, key("comment"));
+        const commentId = await insertHistory(trx, input, task.id, "COMMENT", outcome.comment, key("comment"));
+        // Users a hand-in comment mentions hear of it, as with any task comment.
+        if (commentId) await notifyComment(trx, { projectId: input.projectId, taskId: task.id, authorId: input.userId, text: outcome.comment, followers: false });
       }
       const newStatus: TaskStatus = outcome.status ?? task.status_before_lock ?? "READY";
       if (outcome.status) {
