@@ -14,8 +14,11 @@ import { licenseRoutes } from "./routes/licenses";
 import { notificationRoutes } from "./routes/notifications";
 import { organisationRoutes } from "./routes/organisations";
 import { projectSearchRoutes } from "./routes/project-search";
+import { projectCommentRoutes } from "./routes/project-comments";
+import { projectStatsRoutes } from "./routes/project-stats";
 import { projectAdminRoutes } from "./routes/projects-admin";
 import { projectRoutes } from "./routes/projects";
+import { annotationRoutes } from "./routes/annotations";
 import { bulkOperationRoutes } from "./routes/bulk-operations";
 import { systemRoutes } from "./routes/system";
 import { taskReadRoutes } from "./routes/tasks";
@@ -24,7 +27,7 @@ import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, projectCommentRoutes, projectStatsRoutes, annotationRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

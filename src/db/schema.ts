@@ -284,6 +284,27 @@ export interface MessageRecipientsTable {
   user_id: number;
 }
 
+/** Project chat messages (migration 0012). */
+export interface ProjectChatTable {
+  id: Generated<number>;
+  project_id: number;
+  user_id: number;
+  time_stamp: Timestamp;
+  message: string;
+}
+
+/** Annotations outside tools attach to tasks (migration 0012), one per project, task and type. */
+export interface TaskAnnotationsTable {
+  id: Generated<number>;
+  project_id: number;
+  task_id: number;
+  annotation_type: string;
+  annotation_source: string | null;
+  annotation_markdown: string | null;
+  updated_timestamp: Timestamp;
+  properties: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
 export interface Database {
   users: UsersTable;
   banner: BannerTable;
@@ -312,6 +333,8 @@ export interface Database {
   messages: MessagesTable;
   notifications: NotificationsTable;
   message_recipients: MessageRecipientsTable;
+  project_chat: ProjectChatTable;
+  task_annotations: TaskAnnotationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -82,3 +82,29 @@ export function lockNotice(kind: "LOCK_EXPIRY_WARNING" | "LOCK_AUTO_RELEASED", i
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * Usernames a comment mentions: `@[user name]` as the official frontend writes them, or a bare
+ * `@username` (letters, digits, `_`, `.` and `-`; a trailing full stop ends the sentence, not the name).
+ */
+export function mentionedUsernames(text: string): string[] {
+  const bracketed = [...text.matchAll(/@\[([^\]\n]{1,255})\]/g)].map((m) => m[1]!.trim());
+  const bare = [...text.replace(/@\[[^\]\n]*\]/g, " ").matchAll(/(?:^|[^\w@])@([\w.-]{1,255})/gu)].map((m) => m[1]!.replace(/[.-]+$/, ""));
+  const seen = new Map<string, string>();
+  for (const name of [...bracketed, ...bare]) if (name && !seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name);
+  return [...seen.values()];
+}
+
+/** Where a comment was written: the project chat, or one task's comments. */
+export type CommentPlace = { projectId: number; projectName: string; taskId?: number };
+
+const placeText = (p: CommentPlace) =>
+  p.taskId === undefined ? `the chat of Project ${p.projectName} #${p.projectId}` : `Task ${p.taskId} of Project ${p.projectName} #${p.projectId}`;
+
+/** Subjects of the notes a comment sends: to users it mentions, and to those who follow the place. */
+export function commentSubjects(author: string, place: CommentPlace) {
+  return {
+    mention: `${author} mentioned you in ${placeText(place)}`,
+    follower: `${author} left a comment in ${placeText(place)}`,
+  };
+}

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { GridDTO } from "./project-create";
 import { pathId, queryBoolean } from "./fields";
 import { commaList, PaginationDTO } from "./search";
+import { TaskAnnotationDTO } from "./annotations";
 
 export const ProjectParams = z.object({ project_id: pathId });
 export const ProjectTaskParams = z.object({ project_id: pathId, task_id: pathId });
@@ -60,7 +61,7 @@ export const TaskDTO = z
     taskStatus: z.string(),
     lockHolder: z.string().nullable(),
     taskHistory: z.array(TaskHistoryDTO),
-    taskAnnotation: z.array(z.unknown()),
+    taskAnnotation: z.array(TaskAnnotationDTO),
     perTaskInstructions: z.string().nullable(),
     autoUnlockSeconds: z.number().int(),
     lastUpdated: z.string().nullable(),

@@ -1,8 +1,8 @@
-import { type Expression, type ExpressionBuilder, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type RawBuilder, sql } from "kysely";
 import type { DB } from "../database";
 import type { Database } from "../schema";
 import {
-  broadcastBody, lockNotice, type MessageSort, type MessageTarget, type MessageType, validationBody, validationSubject,
+  broadcastBody, commentSubjects, lockNotice, mentionedUsernames, type MessageSort, type MessageTarget, type MessageType, validationBody, validationSubject,
 } from "../../domain/messages";
 
 /**
@@ -167,6 +167,46 @@ export async function notifyLockHolder(
     ...notice,
     idempotency_key: input.key,
   });
+}
+
+/**
+ * The notes a comment sends, inside the caller's transaction: MENTION_NOTIFICATION to each user it
+ * mentions who wants mentions; then, with `followers`, to those not already mentioned,
+ * TASK_COMMENT_NOTIFICATION (a task comment: everyone else in the task's history who wants task
+ * comments) or PROJECT_CHAT_NOTIFICATION (a chat message: the project's author and organisation
+ * managers who want questions and comments). The author never notifies themself.
+ */
+export async function notifyComment(
+  trx: DB,
+  input: { projectId: number; taskId?: number; authorId: number; text: string; followers: boolean },
+): Promise<void> {
+  const mentioned = mentionedUsernames(input.text).map((m) => m.toLowerCase());
+  if (!mentioned.length && !input.followers) return;
+  const context = await trx
+    .selectFrom("users")
+    .select(["username", projectName(sql.lit(input.projectId)).as("project_name")])
+    .where("id", "=", input.authorId)
+    .executeTakeFirstOrThrow();
+  const subjects = commentSubjects(context.username, { projectId: input.projectId, projectName: context.project_name ?? "", taskId: input.taskId });
+  const taskId = input.taskId ?? null;
+  const insertFor = (type: MessageType, subject: string, recipients: RawBuilder<unknown>) => sql`
+    INSERT INTO messages (message, subject, from_user_id, to_user_id, project_id, task_id, message_type)
+    SELECT ${input.text}, ${subject}, ${input.authorId}, u.id, ${input.projectId}::int, ${taskId}::int, ${type}
+    FROM users u WHERE u.id <> ${input.authorId} AND ${recipients}
+  `.execute(trx);
+  if (mentioned.length) {
+    await insertFor("MENTION_NOTIFICATION", subjects.mention, sql`u.mentions_notifications AND lower(u.username) = ANY(${mentioned}::text[])`);
+  }
+  if (!input.followers) return;
+  const notMentioned = sql`NOT (lower(u.username) = ANY(${mentioned}::text[]))`;
+  if (taskId !== null) {
+    await insertFor("TASK_COMMENT_NOTIFICATION", subjects.follower, sql`u.task_comments_notifications AND ${notMentioned} AND u.id IN (
+      SELECT user_id FROM task_history WHERE project_id = ${input.projectId} AND task_id = ${taskId})`);
+  } else {
+    await insertFor("PROJECT_CHAT_NOTIFICATION", subjects.follower, sql`u.questions_and_comments_notifications AND ${notMentioned} AND u.id IN (
+      SELECT author_id FROM projects WHERE id = ${input.projectId}
+      UNION SELECT m.user_id FROM organisation_managers m JOIN projects p ON p.organisation_id = m.organisation_id WHERE p.id = ${input.projectId})`);
+  }
 }
 
 async function insertMessage(

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { notifyTaskValidation } from "./messages";
+import { notifyComment, notifyTaskValidation } from "./messages";
 import { findUserById } from "./users";
 import type { DB } from "../database";
 import type { TaskStatus } from "../schema";
@@ -142,7 +142,9 @@ export async function releaseTaskLock(db: DB, input: ReleaseInput): Promise<{ re
         .where("idempotency_key", "=", lockRowKey(input.token, task.id))
         .execute();
       if (outcome.comment) {
-        await insertHistory(trx, input, task.id, "COMMENT", outcome.comment, key("comment"));
+        const commentId = await insertHistory(trx, input, task.id, "COMMENT", outcome.comment, key("comment"));
+        // Users a hand-in comment mentions hear of it, as with any task comment.
+        if (commentId) await notifyComment(trx, { projectId: input.projectId, taskId: task.id, authorId: input.userId, text: outcome.comment, followers: false });
       }
       const newStatus: TaskStatus = outcome.status ?? task.status_before_lock ?? "READY";
       if (outcome.status) {
@@ -188,7 +190,13 @@ export const clearedLock = {
   lock_workflow_id: null,
 } as const;
 
-async function insertHistory(trx: DB, input: { projectId: number; userId: number }, taskId: number, action: string, text: string, key: string): Promise<number | undefined> {
+/** A comment outside a lock (the task comments route): a COMMENT history row like those the lock writes. */
+export function insertTaskComment(trx: DB, input: { projectId: number; taskId: number; userId: number; comment: string }): Promise<number | undefined> {
+  return insertHistory(trx, input, input.taskId, "COMMENT", input.comment, null);
+}
+
+/** `key` makes a retried lock activity write the row once; a one-off write (a route) passes null. */
+async function insertHistory(trx: DB, input: { projectId: number; userId: number }, taskId: number, action: string, text: string, key: string | null): Promise<number | undefined> {
   const row = await trx
     .insertInto("task_history")
     .values({ project_id: input.projectId, task_id: taskId, action, action_text: text, user_id: input.userId, idempotency_key: key })

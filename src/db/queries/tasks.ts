@@ -94,12 +94,15 @@ export interface TaskHistoryRow {
   issues: { categoryId: number; name: string; count: number }[];
 }
 
+/** A TaskHistoryRow's columns, over `task_history h LEFT JOIN users u ON u.id = h.user_id`. */
+export const historyColumns = sql`h.id, h.task_id, h.action, h.action_text, h.action_date, u.username, u.picture_url,
+  (SELECT coalesce(json_agg(json_build_object('categoryId', i.mapping_issue_category_id, 'name', i.issue, 'count', i.count) ORDER BY i.id), '[]'::json)
+     FROM task_mapping_issues i WHERE i.task_history_id = h.id) AS issues`;
+
 /** Newest first, as the official task history. */
 export async function taskHistory(db: DB, projectId: number, taskId: number): Promise<TaskHistoryRow[]> {
   const { rows } = await sql<TaskHistoryRow>`
-    SELECT h.id, h.task_id, h.action, h.action_text, h.action_date, u.username, u.picture_url,
-           (SELECT coalesce(json_agg(json_build_object('categoryId', i.mapping_issue_category_id, 'name', i.issue, 'count', i.count) ORDER BY i.id), '[]'::json)
-              FROM task_mapping_issues i WHERE i.task_history_id = h.id) AS issues
+    SELECT ${historyColumns}
     FROM task_history h LEFT JOIN users u ON u.id = h.user_id
     WHERE h.project_id = ${projectId} AND h.task_id = ${taskId}
     ORDER BY h.action_date DESC, h.id DESC

@@ -1,6 +1,8 @@
 import { config } from "../../config";
 import type { DB } from "../../db/database";
-import { taskDetail, taskHistory } from "../../db/queries/tasks";
+import { listAnnotations } from "../../db/queries/annotations";
+import { taskDetail, taskHistory, type TaskHistoryRow } from "../../db/queries/tasks";
+import { toTaskAnnotationDTO } from "../annotations";
 import { notFound } from "../errors";
 
 export interface TaskDTOOptions {
@@ -22,6 +24,18 @@ export function perTaskInstructions(
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (values[key] === null || values[key] === undefined ? whole : String(values[key])));
 }
 
+/** One official TaskHistoryDTO (a task's history, a project's activity). */
+export const toTaskHistoryDTO = (h: TaskHistoryRow) => ({
+  historyId: h.id,
+  taskId: h.task_id,
+  action: h.action,
+  actionText: h.action_text,
+  actionDate: h.action_date.toISOString(),
+  actionBy: h.username,
+  pictureUrl: h.picture_url,
+  issues: h.issues,
+});
+
 /**
  * The official TaskDTO of one task: status, lock holder, history (newest first) with who acted,
  * per-task instructions in the locale (falling back to the project's default locale), and
@@ -29,7 +43,11 @@ export function perTaskInstructions(
  * Throws 404 NotFoundError when the task does not exist in the project.
  */
 export async function getTaskDTO(db: DB, projectId: number, taskId: number, locale: string, options: TaskDTOOptions = {}) {
-  const [task, history] = await Promise.all([taskDetail(db, projectId, taskId, locale), taskHistory(db, projectId, taskId)]);
+  const [task, history, annotations] = await Promise.all([
+    taskDetail(db, projectId, taskId, locale),
+    taskHistory(db, projectId, taskId),
+    listAnnotations(db, projectId, { taskId }),
+  ]);
   if (!task) throw notFound(`Task ${taskId} not found in project ${projectId}`);
   const now = (options.now ?? new Date()).getTime();
   const autoUnlockMs = options.autoUnlockMs ?? config().taskAutoUnlockMs;
@@ -39,17 +57,8 @@ export async function getTaskDTO(db: DB, projectId: number, taskId: number, loca
     projectId: task.project_id,
     taskStatus: task.task_status,
     lockHolder: task.lock_holder,
-    taskHistory: history.map((h) => ({
-      historyId: h.id,
-      taskId: h.task_id,
-      action: h.action,
-      actionText: h.action_text,
-      actionDate: h.action_date.toISOString(),
-      actionBy: h.username,
-      pictureUrl: h.picture_url,
-      issues: h.issues,
-    })),
-    taskAnnotation: [] as unknown[],
+    taskHistory: history.map(toTaskHistoryDTO),
+    taskAnnotation: annotations.map(toTaskAnnotationDTO),
     perTaskInstructions: perTaskInstructions(task.per_task_instructions, task),
     autoUnlockSeconds: Math.round(lockMsLeft / 1000),
     lastUpdated: task.last_updated?.toISOString() ?? null,
