@@ -47,7 +47,7 @@ const memberDTO = (m: TeamMemberRow) => ({
   active: m.active,
   joinRequestNotifications: m.join_request_notifications,
   pictureUrl: m.picture_url,
-  joinedDate: m.joined_date,
+  joinedDate: m.joined_date.toISOString(),
 });
 
 /** The logo shown for a team: its own, else its organisation's (the official DTO shows the organisation's). */
