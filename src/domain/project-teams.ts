@@ -1,17 +1,19 @@
 import type { DB } from "../db/database";
 import {
-  deleteProjectTeam, findProjectTeam, insertProjectTeam, linkedRoles, lockProjectPermissions, teamsOfProject, updateProjectTeamRole,
+  deleteProjectTeam, findProjectTeam, insertProjectTeam, linkedRoles, lockProjectPermissions, teamsOfProjects, updateProjectTeamRole,
 } from "../db/queries/teams";
 import type { TeamRole, UserRow } from "../db/schema";
 import { ApiError, badRequest, forbidden, notFound } from "./errors";
 import { managesProject, managesTeam, TEAM_ROLES_ALLOWED } from "./permissions";
 import { findProject, type ProjectRecord } from "./projects/access";
+import { projectTeamDTO } from "./projects/dto";
 import { requireTeam } from "./teams";
 
 /** The teams linked to a project and their roles (official ListTeamsDTO of ProjectTeamDTO). */
 export async function projectTeamsDTO(db: DB, projectId: number) {
   await requireProject(db, projectId);
-  return { teams: await teamsOfProject(db, projectId) };
+  const rows = await teamsOfProjects(db, [projectId]);
+  return { teams: rows.map(projectTeamDTO) };
 }
 
 async function requireProject(db: DB, projectId: number): Promise<ProjectRecord> {

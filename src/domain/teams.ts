@@ -8,16 +8,11 @@ import {
   type TeamMemberRow, type TeamWithOrganisation, updateTeamRow, upsertMember,
 } from "../db/queries/teams";
 import { findUserByUsername } from "../db/queries/users";
-import type { TeamJoinMethod, TeamMemberFunction, TeamRole, TeamRow, TeamVisibility, UserRow } from "../db/schema";
+import type { TeamJoinMethod, TeamMemberFunction, TeamRow, TeamVisibility, UserRow } from "../db/schema";
 import { badRequest, forbidden, notFound } from "./errors";
 import type { MessageType } from "./messages";
 import { isAdmin, managedOrganisationIds, managesOrganisation, managesTeam } from "./permissions";
 import { pagination } from "./search";
-
-export const TEAM_JOIN_METHODS = ["ANY", "BY_REQUEST", "BY_INVITE"] as const satisfies readonly TeamJoinMethod[];
-export const TEAM_VISIBILITIES = ["PUBLIC", "PRIVATE"] as const satisfies readonly TeamVisibility[];
-export const TEAM_MEMBER_FUNCTIONS = ["MANAGER", "MEMBER"] as const satisfies readonly TeamMemberFunction[];
-export const TEAM_ROLES = ["READ_ONLY", "MAPPER", "VALIDATOR", "PROJECT_MANAGER"] as const satisfies readonly TeamRole[];
 
 export async function requireTeam(db: DB, teamId: number): Promise<TeamRow> {
   const team = await findTeam(db, teamId);

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { TEAM_JOIN_METHODS, TEAM_MEMBER_FUNCTIONS, TEAM_ROLES, TEAM_VISIBILITIES } from "../../domain/teams";
+import { TEAM_JOIN_METHODS, TEAM_MEMBER_FUNCTIONS, TEAM_ROLES, TEAM_VISIBILITIES } from "../../domain/team-enums";
 import { pathId, queryBoolean, requiredText } from "./fields";
+import { ProjectTeamDTO } from "./project-teams";
 import { PaginationDTO } from "./search";
 
 /** An official enum name, accepted in any case (the official API upper-cases them). */
@@ -60,9 +61,7 @@ export const TeamDetailsDTO = z
   })
   .meta({ id: "TeamDetailsDTO" });
 
-export const ProjectTeamsDTO = z
-  .object({ teams: z.array(z.object({ teamId: z.number().int(), name: z.string(), role: z.enum(TEAM_ROLES) }).meta({ id: "ProjectTeamDTO" })) })
-  .meta({ id: "ListTeamsDTO" });
+export const ProjectTeamsDTO = z.object({ teams: z.array(ProjectTeamDTO) }).meta({ id: "ListTeamsDTO" });
 
 export const TeamsQuery = z.object({
   team_name: z.string().optional().describe("Part of the team's name (case-insensitive)"),

@@ -156,13 +156,14 @@ export function projectsOfTeam(db: DB, teamId: number) {
     .execute();
 }
 
-/** The teams linked to a project (official ProjectTeamDTO rows). */
-export function teamsOfProject(db: DB, projectId: number) {
+/** The teams linked to each project (official ProjectTeamDTO fields), by name. */
+export function teamsOfProjects(db: DB, projectIds: number[]) {
+  if (projectIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom("project_teams as pt")
     .innerJoin("teams as t", "t.id", "pt.team_id")
-    .select(["pt.team_id as teamId", "t.name", "pt.role"])
-    .where("pt.project_id", "=", projectId)
+    .select(["pt.project_id", "pt.team_id as teamId", "t.name", "pt.role"])
+    .where("pt.project_id", "in", projectIds)
     .orderBy("t.name")
     .orderBy("pt.team_id")
     .execute();
