@@ -113,6 +113,21 @@ export async function teamsListDTO(db: DB, user: UserRow, options: TeamListOptio
   return options.page ? { teams, pagination: pagination(options.page.page, options.page.perPage, total) } : { teams };
 }
 
+/** An organisation's teams as its DTO lists them (official OrganisationTeamsDTO), private ones only to those who may see them. */
+export async function organisationTeamsDTO(db: DB, organisationId: number, user: UserRow | undefined) {
+  if (!user) return [];
+  const { rows } = await listTeams(db, { organisationId, visibleTo: isAdmin(user) ? undefined : user.id });
+  const membersByTeam = groupByTeam(await membersOf(db, rows.map((t) => t.id)));
+  return rows.map((t) => ({
+    teamId: t.id,
+    name: t.name,
+    description: t.description,
+    joinMethod: t.join_method,
+    visibility: t.visibility,
+    members: (membersByTeam.get(t.id) ?? []).map(memberDTO),
+  }));
+}
+
 // ---- create, update, delete ------------------------------------------------------------------------
 
 export interface TeamInput {

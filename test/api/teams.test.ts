@@ -98,6 +98,13 @@ describe("teams", () => {
     ]);
     expect(Date.parse(res.body.members[0].joinedDate)).not.toBeNaN();
 
+    // The organisation's DTO lists its teams to signed-in callers.
+    const org = await app.request("GET", `/api/v2/organisations/${s.org.id}/`, { token: member.token });
+    expect(org.body.teams).toEqual([
+      { teamId: s.teamId, name: s.name, description: "Field mappers", joinMethod: "ANY", visibility: "PUBLIC", members: res.body.members },
+    ]);
+    expect((await app.request("GET", `/api/v2/organisations/${s.org.id}/`)).body.teams).toEqual([]);
+
     const forMember = await app.request("GET", `/api/v2/teams/${s.teamId}/?omitMemberList=true`, { token: member.token });
     expect(forMember.body).toMatchObject({ is_org_admin: false, is_general_admin: false, members: [], team_projects: [] });
     expect((await app.request("GET", `/api/v2/teams/${s.teamId}/`)).status).toBe(401);

@@ -89,6 +89,12 @@ describe("team-restricted locks", () => {
     expect(hidden.status).toBe(403);
     expect(hidden.body.SubCode).toBe("PrivateProject");
 
+    // Search lists the private project to team members only.
+    const searched = async (token: string) =>
+      (await app.request("GET", `/api/v2/projects/?teamId=${readers}`, { token })).body.results.map((r: { projectId: number }) => r.projectId);
+    expect(await searched(member.token)).toEqual([s.projectId]);
+    expect(await searched(outsider.token)).toEqual([]);
+
     // A READ_ONLY team sees the project but may not map it.
     const readOnly = await s.lock(1, member.token);
     expect(readOnly.status).toBe(403);
