@@ -4,6 +4,7 @@ import * as m0002 from "./0002_projects_tasks";
 import * as m0003 from "./0003_countries";
 import * as m0007 from "./0007_task_lock_workflow";
 import * as m0008 from "./0008_messages";
+import * as m0009 from "./0009_teams";
 import * as m0012 from "./0012_project_chat_annotations";
 
 /**
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   "0003_countries": m0003,
   "0007_task_lock_workflow": m0007,
   "0008_messages": m0008,
+  "0009_teams": m0009,
   "0012_project_chat_annotations": m0012,
 };

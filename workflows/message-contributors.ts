@@ -3,7 +3,7 @@ import type { Activities } from "../activities";
 import type { MessageTarget } from "../src/domain/messages";
 
 /**
- * A manager's message to every contributor of a project or campaign (teams later). The recipients
+ * A manager's message to every contributor of a project or campaign, or to a team's active members. The recipients
  * are fixed by the first activity, then written in batches; every write is keyed by run and
  * recipient, so a worker dying halfway changes nothing: the retried batch writes only what is missing
  * and each recipient ends up with exactly one message (and at most one email).

@@ -23,11 +23,12 @@ import { bulkOperationRoutes } from "./routes/bulk-operations";
 import { systemRoutes } from "./routes/system";
 import { taskReadRoutes } from "./routes/tasks";
 import { taskActionRoutes } from "./routes/task-actions";
+import { teamRoutes } from "./routes/teams";
 import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, projectCommentRoutes, projectStatsRoutes, annotationRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, projectCommentRoutes, projectStatsRoutes, annotationRoutes, teamRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

@@ -305,6 +305,39 @@ export interface TaskAnnotationsTable {
   properties: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
+export type TeamJoinMethod = "ANY" | "BY_REQUEST" | "BY_INVITE";
+export type TeamVisibility = "PUBLIC" | "PRIVATE";
+export type TeamMemberFunction = "MANAGER" | "MEMBER";
+export type TeamRole = "READ_ONLY" | "MAPPER" | "VALIDATOR" | "PROJECT_MANAGER";
+
+export interface TeamsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  logo: string | null;
+  description: string | null;
+  join_method: ColumnType<TeamJoinMethod, TeamJoinMethod | undefined, TeamJoinMethod>;
+  visibility: ColumnType<TeamVisibility, TeamVisibility | undefined, TeamVisibility>;
+  created: Timestamp;
+}
+
+/** A member of a team; an inactive member is a pending join request. */
+export interface TeamMembersTable {
+  team_id: number;
+  user_id: number;
+  function: ColumnType<TeamMemberFunction, TeamMemberFunction | undefined, TeamMemberFunction>;
+  active: Generated<boolean>;
+  join_request_notifications: Generated<boolean>;
+  joined_date: Timestamp;
+}
+
+/** A team linked to a project, with the role its members play there. */
+export interface ProjectTeamsTable {
+  team_id: number;
+  project_id: number;
+  role: TeamRole;
+}
+
 export interface Database {
   users: UsersTable;
   banner: BannerTable;
@@ -335,9 +368,13 @@ export interface Database {
   message_recipients: MessageRecipientsTable;
   project_chat: ProjectChatTable;
   task_annotations: TaskAnnotationsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  project_teams: ProjectTeamsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type TaskRow = Selectable<TasksTable>;
 export type OrganisationRow = Selectable<OrganisationsTable>;
+export type TeamRow = Selectable<TeamsTable>;

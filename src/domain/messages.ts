@@ -37,20 +37,35 @@ export function parseMessageTypes(list: string): MessageType[] {
 export const MESSAGE_SORT_COLUMNS = ["date", "read", "project_id", "message_type", "from_user_id"] as const;
 export type MessageSort = (typeof MESSAGE_SORT_COLUMNS)[number];
 
-/** What one message-contributors run writes to; teams add `"team"` with their own recipient query. */
+/** What one message-contributors run writes to: a project's or campaign's contributors, or a team's active members. */
 export interface MessageTarget {
-  kind: "project" | "campaign";
+  kind: "project" | "campaign" | "team";
   id: number;
 }
+
+/** A team's broadcast is a TEAM_BROADCAST; a manager's message to contributors a BROADCAST. */
+export const broadcastType = (target: MessageTarget): MessageType => (target.kind === "team" ? "TEAM_BROADCAST" : "BROADCAST");
 
 export function messageWorkflowId(target: MessageTarget, uuid: string): string {
   return `${target.kind}-${target.id}/message/${uuid}`;
 }
 
-/** The official preamble of a manager's message to contributors. */
-export function broadcastBody(from: { projectName?: string; projectId?: number; campaignName?: string }, message: string): string {
+/** The official preamble of a manager's message to contributors, or of a team manager's to the team. */
+export function broadcastBody(
+  from: { projectName?: string; projectId?: number; campaignName?: string; teamName?: string; sender?: string },
+  message: string,
+): string {
+  if (from.teamName !== undefined) return `A message from ${from.sender}, manager of ${from.teamName} team:\n\n${message}`;
   const source = from.campaignName !== undefined ? `campaign ${from.campaignName}` : `${from.projectName} #${from.projectId}`;
   return `A message from ${source} managers:\n\n${message}`;
+}
+
+/** Refuses an empty subject or message (official 400 EmptyMessage) before anything starts. */
+export function broadcastContent(body: { subject?: string; message?: string }): { subject: string; message: string } {
+  const subject = body.subject?.trim() ?? "";
+  const message = body.message?.trim() ?? "";
+  if (!subject || !message) throw badRequest(`Empty ${!subject ? "subject" : "message"} not allowed`, "EmptyMessage");
+  return { subject, message };
 }
 
 /** Subject of the note a mapper gets when a validator validates or invalidates their task (official wording). */

@@ -17,6 +17,7 @@ import {
 import type { OrganisationRow, UserRow } from "../db/schema";
 import { badRequest, forbidden, notFound } from "./errors";
 import { isAdmin, managesOrganisation } from "./permissions";
+import { organisationTeamsDTO } from "./teams";
 import { rejectingDuplicateName } from "./unique-names";
 
 export interface OrganisationInput {
@@ -149,19 +150,19 @@ const managerDTO = (m: OrganisationManager) => ({ username: m.username, pictureU
 
 /** One organisation, as GET /organisations/{id or slug}/ answers it. */
 export async function organisationDTO(db: DB, org: OrganisationRow, user: UserRow | undefined, options: { omitManagers: boolean }) {
-  const [managers, projects, campaigns, isManager] = await Promise.all([
+  const [managers, projects, campaigns, isManager, teams] = await Promise.all([
     options.omitManagers ? undefined : managersOf(db, [org.id]),
     projectNamesOf(db, org.id),
     campaignsOf(db, org.id),
     managesOrganisation(db, user, org.id),
+    organisationTeamsDTO(db, org.id, user),
   ]);
   return {
     ...baseDTO(org),
     ...(managers && { managers: managers.map(managerDTO) }),
     isManager,
     projects,
-    // Teams arrive with the teams resource; until then no organisation has any.
-    teams: [],
+    teams,
     // [id, name] pairs, typed List[List[str]] in the official DTO.
     campaigns: campaigns.map((c) => [String(c.id), c.name]),
   };

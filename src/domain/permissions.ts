@@ -1,10 +1,10 @@
 import type { DB } from "../db/database";
-import type { ProjectRow, UserRow } from "../db/schema";
+import type { ProjectRow, TeamRole, TeamRow, UserRow } from "../db/schema";
 import { forbidden } from "./errors";
 
 /**
- * Who may do what. Every route and activity asks here, so the rules live in one place and grow
- * (teams arrive in a later issue) without touching their callers.
+ * Who may do what. Every route and activity asks here, so the rules live in one place: routes,
+ * the lock rules and the lock activity all see the same answer.
  */
 export const isAdmin = (user: UserRow | undefined): boolean => user?.role === "ADMIN";
 
@@ -37,20 +37,60 @@ export async function managesAnyOrganisation(db: DB, user: UserRow | undefined):
   return isAdmin(user) || (await managedOrganisationIds(db, user.id)).length > 0;
 }
 
-/** A project manager: an admin, or a manager of the organisation that owns the project. */
-export function managesProject(db: DB, user: UserRow | undefined, project: Pick<ProjectRow, "organisation_id">): Promise<boolean> {
-  return managesOrganisation(db, user, project.organisation_id);
+/** The roles the user plays on a project through the teams they are an active member of. */
+export async function teamRolesOnProject(db: DB, userId: number, projectId: number): Promise<TeamRole[]> {
+  const rows = await db
+    .selectFrom("project_teams as pt")
+    .innerJoin("team_members as m", "m.team_id", "pt.team_id")
+    .select("pt.role")
+    .distinct()
+    .where("pt.project_id", "=", projectId)
+    .where("m.user_id", "=", userId)
+    .where("m.active", "=", true)
+    .execute();
+  return rows.map((r) => r.role);
 }
 
-/** Private projects are visible to their managers and to the users on their allowed list. */
-export async function maySeePrivateProject(db: DB, user: UserRow | undefined, project: Pick<ProjectRow, "id" | "organisation_id">): Promise<boolean> {
+/** Team roles that let a member map, or validate, a project restricted to teams (official TeamRoles). */
+export const TEAM_ROLES_ALLOWED: Record<"MAPPING" | "VALIDATION", readonly TeamRole[]> = {
+  MAPPING: ["MAPPER", "VALIDATOR", "PROJECT_MANAGER"],
+  VALIDATION: ["VALIDATOR", "PROJECT_MANAGER"],
+};
+
+type ProjectRef = Pick<ProjectRow, "id" | "organisation_id">;
+
+/**
+ * A project manager: an admin, a manager of the organisation that owns the project, or an active
+ * member of a team linked to it with the PROJECT_MANAGER role.
+ */
+export async function managesProject(db: DB, user: UserRow | undefined, project: ProjectRef): Promise<boolean> {
   if (!user) return false;
-  if (await managesProject(db, user, project)) return true;
-  const allowed = await db
-    .selectFrom("project_allowed_users")
+  if (await managesOrganisation(db, user, project.organisation_id)) return true;
+  return (await teamRolesOnProject(db, user.id, project.id)).includes("PROJECT_MANAGER");
+}
+
+/** Private projects are visible to their managers, the users on their allowed list and the members of their teams. */
+export async function maySeePrivateProject(db: DB, user: UserRow | undefined, project: ProjectRef): Promise<boolean> {
+  if (!user) return false;
+  if (await managesOrganisation(db, user, project.organisation_id)) return true;
+  const [allowed, roles] = await Promise.all([
+    db.selectFrom("project_allowed_users").select("user_id").where("project_id", "=", project.id).where("user_id", "=", user.id).executeTakeFirst(),
+    teamRolesOnProject(db, user.id, project.id),
+  ]);
+  return allowed !== undefined || roles.length > 0;
+}
+
+/** A team manager (official is_user_team_manager): an admin, an active MANAGER of the team, or a manager of its organisation. */
+export async function managesTeam(db: DB, user: UserRow | undefined, team: Pick<TeamRow, "id" | "organisation_id">): Promise<boolean> {
+  if (!user) return false;
+  if (await managesOrganisation(db, user, team.organisation_id)) return true;
+  const row = await db
+    .selectFrom("team_members")
     .select("user_id")
-    .where("project_id", "=", project.id)
+    .where("team_id", "=", team.id)
     .where("user_id", "=", user.id)
+    .where("function", "=", "MANAGER")
+    .where("active", "=", true)
     .executeTakeFirst();
-  return allowed !== undefined;
+  return row !== undefined;
 }

@@ -1,7 +1,7 @@
 import type { ProjectSearchQuery } from "../api/schemas/search";
 import type { DB } from "../db/database";
 import {
-  countMatches, mapResultsJson, type ProjectFilter, type SearchOrder, searchPageIds, teamsTableExists, type Viewer,
+  countMatches, mapResultsJson, type ProjectFilter, type SearchOrder, searchPageIds, type Viewer,
 } from "../db/queries/search";
 import type { UserRow } from "../db/schema";
 import { unauthorized } from "./errors";
@@ -61,7 +61,7 @@ export async function filterFromQuery(db: DB, q: ProjectSearchQuery, user: UserR
     if (q.managedByMe) filter.managedBy = viewerOf(user);
     if (q.basedOnMyInterests) filter.interestsOfUser = user.id;
   }
-  if (q.teamId !== undefined) filter.team = { id: q.teamId, teamsTable: await teamsTableExists(db) };
+  if (q.teamId !== undefined) filter.teamId = q.teamId;
   return filter;
 }
 

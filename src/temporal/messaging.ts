@@ -16,11 +16,11 @@ export async function startMessageContributors(temporal: TemporalHandle, input: 
     taskQueue: temporal.taskQueue,
     args: [input],
     typedSearchAttributes: new TypedSearchAttributes([
-      { key: SEARCH_ATTRIBUTES.bulkOperation, value: "MESSAGE_CONTRIBUTORS" },
+      { key: SEARCH_ATTRIBUTES.bulkOperation, value: input.target.kind === "team" ? "MESSAGE_TEAM_MEMBERS" : "MESSAGE_CONTRIBUTORS" },
       ...(input.target.kind === "project" ? [{ key: SEARCH_ATTRIBUTES.projectId, value: input.target.id }] : []),
     ]),
     memo: {
-      description: `Message "${input.subject.slice(0, 80)}" from user ${input.senderId} to the contributors of ${input.target.kind} ${input.target.id}`,
+      description: `Message "${input.subject.slice(0, 80)}" from user ${input.senderId} to the ${input.target.kind === "team" ? "members" : "contributors"} of ${input.target.kind} ${input.target.id}`,
     },
   });
   return workflowId;

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
+import { insertTeam, linkTeam } from "../helpers/teams";
 import { insertOrganisation, insertProject } from "../helpers/fixtures";
 
 /**
@@ -208,10 +209,14 @@ describe("GET /api/v2/projects/ (search)", () => {
     expect(ids(await search(`${inA()}&action=any`))).toHaveLength(3);
   });
 
-  it("teamId matches no project while teams don't exist", async () => {
-    const res = await search(`${inA()}&teamId=1`);
+  it("teamId lists the projects the team is linked to", async () => {
+    const db = app.services.db;
+    const team = await insertTeam(db, { organisationId: (await insertOrganisation(db)).id });
+    expect(ids(await search(`${inA()}&teamId=${team}`))).toEqual([]);
+    await linkTeam(db, p.roads!, team, "MAPPER");
+    const res = await search(`${inA()}&teamId=${team}`);
     expect(res.status).toBe(200);
-    expect(ids(res)).toEqual([]);
+    expect(ids(res)).toEqual([p.roads]);
   });
 
   it("paginates 14 per page with the official Pagination numbers; mapResults covers every page", async () => {

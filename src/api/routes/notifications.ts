@@ -3,8 +3,8 @@ import {
   campaignExists, deleteMessages, findMessage, listMessages, markRead, type MessageRow, recordNotificationsCheck, unreadCounts,
 } from "../../db/queries/messages";
 import type { UserRow } from "../../db/schema";
-import { badRequest, forbidden, notFound } from "../../domain/errors";
-import { type MessageTarget, type MessageType, parseMessageTypes } from "../../domain/messages";
+import { forbidden, notFound } from "../../domain/errors";
+import { broadcastContent, type MessageTarget, type MessageType, parseMessageTypes } from "../../domain/messages";
 import { requireAdmin } from "../../domain/permissions";
 import { loadProject } from "../../domain/projects/access";
 import { pagination } from "../../domain/search";
@@ -187,14 +187,6 @@ export function notificationRoutes(routes: RouteTable, services: Services): void
     },
   });
 
-  /** Refuses an empty subject or message (official 400 EmptyMessage) before anything starts. */
-  function contentOf(body: z.output<typeof ContributorsMessageBody>) {
-    const subject = body.subject?.trim() ?? "";
-    const message = body.message?.trim() ?? "";
-    if (!subject || !message) throw badRequest(`Empty ${!subject ? "subject" : "message"} not allowed`, "EmptyMessage");
-    return { subject, message };
-  }
-
   const startMessaging = async (target: MessageTarget, sender: UserRow, content: { subject: string; message: string }) => {
     await startMessageContributors(temporal, { target, senderId: sender.id, ...content, batchSize: config.messaging.batchSize });
     return { Success: "Messages started" };
@@ -213,7 +205,7 @@ export function notificationRoutes(routes: RouteTable, services: Services): void
     body: ContributorsMessageBody,
     responses: messagingResponses,
     handler: async ({ params, body, user }) => {
-      const content = contentOf(body);
+      const content = broadcastContent(body);
       const project = await loadProject(db, params.project_id, user, "manage");
       return startMessaging({ kind: "project", id: project.id }, user!, content);
     },
@@ -229,7 +221,7 @@ export function notificationRoutes(routes: RouteTable, services: Services): void
     body: ContributorsMessageBody,
     responses: messagingResponses,
     handler: async ({ params, body, user }) => {
-      const content = contentOf(body);
+      const content = broadcastContent(body);
       requireAdmin(user, "message campaign contributors");
       if (!(await campaignExists(db, params.campaign_id))) throw notFound(`Campaign ${params.campaign_id} not found`);
       return startMessaging({ kind: "campaign", id: params.campaign_id }, user!, content);

@@ -14,7 +14,7 @@ export function projectSearchRoutes(routes: RouteTable, services: Services): voi
       "their managers and admins, private projects only for their managers and allowed users. " +
       "createdByMe/mappedByMe/favoritedByMe/managedByMe/basedOnMyInterests need a token. " +
       "textSearch prefix-matches every word in names and descriptions, or a project id. " +
-      "teamId matches no project until teams exist.",
+      "teamId: projects the team is linked to. Private projects are listed to members of their teams.",
     auth: "optional",
     query: ProjectSearchQuery,
     responses: { 200: { description: "Search results", schema: ProjectSearchResultsDTO } },

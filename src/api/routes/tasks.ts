@@ -4,7 +4,7 @@ import { loadProject } from "../../domain/projects/access";
 import { getTaskDTO } from "../../domain/tasks/dto";
 import { tasksAsGpx, tasksAsOsmXml } from "../../domain/tasks/formats";
 import { deleteTasks, listInvalidatedTasks, mappedTasks, outlinesOrNotFound, tasksForAoi } from "../../domain/tasks/reads";
-import type { AppContext } from "../http/state";
+import { sendText } from "../http/text";
 import type { RouteTable } from "../openapi/routes";
 import {
   DeleteTasksBody, InvalidatedTasks, InvalidatedTasksQuery, MappedTasks, ProjectParams, ProjectTaskParams, TaskDTO,
@@ -12,13 +12,6 @@ import {
 } from "../schemas/tasks";
 import { SuccessDTO } from "../schemas/fields";
 import type { Services } from "../services";
-
-/** Sends a body produced elsewhere (PostgreSQL's JSON text, XML) as-is, optionally as a download. */
-function sendText(ctx: AppContext, body: string, contentType: string, attachment?: string): string {
-  ctx.type = contentType;
-  if (attachment) ctx.set("Content-Disposition", `attachment; filename="${attachment}"`);
-  return body;
-}
 
 /** Reads of a project's tasks (the lock/unlock actions live with the task workflow routes). */
 export function taskReadRoutes(routes: RouteTable, services: Services): void {

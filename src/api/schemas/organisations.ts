@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { TEAM_JOIN_METHODS, TEAM_VISIBILITIES } from "../../domain/team-enums";
 import { requiredText } from "./fields";
+import { TeamMembersDTO } from "./teams";
 
 const OrganisationType = z.enum(["FREE", "DISCOUNTED", "FULL_FEE"]);
 const Slug = z
@@ -32,6 +34,17 @@ export const OrganizationStatsDTO = z
   })
   .meta({ id: "OrganizationStatsDTO" });
 
+const OrganisationTeamsDTO = z
+  .object({
+    teamId: z.number().int(),
+    name: z.string(),
+    description: z.string().nullable(),
+    joinMethod: z.enum(TEAM_JOIN_METHODS),
+    visibility: z.enum(TEAM_VISIBILITIES),
+    members: z.array(TeamMembersDTO),
+  })
+  .meta({ id: "OrganisationTeamsDTO" });
+
 export const OrganisationDTO = z
   .object({
     organisationId: z.number().int(),
@@ -43,7 +56,7 @@ export const OrganisationDTO = z
     url: z.string().nullable(),
     isManager: z.boolean().optional(),
     projects: z.array(z.string()).optional().describe("Names of the organisation's projects"),
-    teams: z.array(z.looseObject({})).optional().describe("Always empty until teams exist"),
+    teams: z.array(OrganisationTeamsDTO).optional().describe("The organisation's teams the caller may see (none for anonymous callers)"),
     campaigns: z.array(z.array(z.string())).optional().describe("[campaign id, campaign name] pairs"),
     stats: OrganizationStatsDTO.optional(),
     type: OrganisationType,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProjectTeamDTO } from "./project-teams";
 import { PolygonGeometry } from "../../domain/geojson";
 
 /** Project enums as they travel on the wire (enums.md). */
@@ -64,7 +65,7 @@ const projectCommonShape = {
   percentMapped: z.number().int(),
   percentValidated: z.number().int(),
   percentBadImagery: z.number().int(),
-  teams: z.array(z.unknown()),
+  teams: z.array(ProjectTeamDTO),
   projectInfo: ProjectInfoDTO,
   mappingEditors: z.array(z.string()),
   validationEditors: z.array(z.string()),

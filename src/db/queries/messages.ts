@@ -2,7 +2,7 @@ import { type Expression, type ExpressionBuilder, type RawBuilder, sql } from "k
 import type { DB } from "../database";
 import type { Database } from "../schema";
 import {
-  broadcastBody, commentSubjects, lockNotice, mentionedUsernames, type MessageSort, type MessageTarget, type MessageType, validationBody, validationSubject,
+  broadcastBody, broadcastType, commentSubjects, lockNotice, mentionedUsernames, type MessageSort, type MessageTarget, type MessageType, validationBody, validationSubject,
 } from "../../domain/messages";
 
 /**
@@ -209,7 +209,7 @@ export async function notifyComment(
   }
 }
 
-async function insertMessage(
+export async function insertMessage(
   db: DB,
   row: { to_user_id: number; from_user_id?: number | null; project_id: number | null; task_id: number | null; message_type: MessageType; subject: string; message: string; idempotency_key: string },
 ) {
@@ -219,8 +219,8 @@ async function insertMessage(
 // ---- message-contributors -------------------------------------------------------------------------
 
 /**
- * Who contributed to a target: users with a STATE_CHANGE (mapped, validated, ...) in its task history.
- * One query per target kind; teams add theirs here.
+ * Who a target's message goes to: for a project or campaign, users with a STATE_CHANGE (mapped,
+ * validated, ...) in its task history; for a team, its active members. One query per target kind.
  */
 const CONTRIBUTORS: Record<MessageTarget["kind"], (db: DB, id: number) => Expression<{ user_id: number }>> = {
   project: (db, id) => db.selectFrom("task_history").select("user_id").where("project_id", "=", id).where("action", "=", "STATE_CHANGE"),
@@ -231,6 +231,14 @@ const CONTRIBUTORS: Record<MessageTarget["kind"], (db: DB, id: number) => Expres
       .select("h.user_id")
       .where("cp.campaign_id", "=", id)
       .where("h.action", "=", "STATE_CHANGE"),
+  team: (db, id) => db.selectFrom("team_members").select("user_id").where("team_id", "=", id).where("active", "=", true),
+};
+
+/** Contributors get project messages only if they accept them (projects_notifications); team members always get their team's. */
+const WANTS_MESSAGES: Record<MessageTarget["kind"], ReturnType<typeof sql<boolean>>> = {
+  project: sql<boolean>`u.projects_notifications`,
+  campaign: sql<boolean>`u.projects_notifications`,
+  team: sql<boolean>`true`,
 };
 
 export async function campaignExists(db: DB, campaignId: number): Promise<{ name: string } | undefined> {
@@ -251,7 +259,7 @@ export async function snapshotRecipients(db: DB, input: { workflowId: string; ta
     const inserted = await sql<{ n: number }>`
       WITH recipients AS (
         SELECT u.id FROM users u
-        WHERE u.id IN (${contributors}) AND u.id <> ${input.senderId} AND u.projects_notifications
+        WHERE u.id IN (${contributors}) AND u.id <> ${input.senderId} AND ${WANTS_MESSAGES[input.target.kind]}
       ), numbered AS (
         INSERT INTO message_recipients (workflow_id, seq, user_id)
         SELECT ${input.workflowId}, row_number() OVER (ORDER BY id), id FROM recipients
@@ -267,7 +275,16 @@ export async function snapshotRecipients(db: DB, input: { workflowId: string; ta
 const recipientKey = sql<string>`r.workflow_id || ':' || r.user_id`;
 
 /** The message text recipients see: the official preamble naming the project or campaign. */
-export async function renderBroadcast(db: DB, content: { target: MessageTarget; message: string }): Promise<string> {
+export async function renderBroadcast(db: DB, content: { target: MessageTarget; message: string; senderId: number }): Promise<string> {
+  if (content.target.kind === "team") {
+    const names = await db
+      .selectFrom("teams as t")
+      .leftJoin("users as u", (j) => j.on("u.id", "=", content.senderId))
+      .select(["t.name as team", "u.username as sender"])
+      .where("t.id", "=", content.target.id)
+      .executeTakeFirst();
+    return broadcastBody({ teamName: names?.team ?? `#${content.target.id}`, sender: names?.sender ?? "" }, content.message);
+  }
   if (content.target.kind === "campaign") {
     const campaign = await campaignExists(db, content.target.id);
     return broadcastBody({ campaignName: campaign?.name ?? `#${content.target.id}` }, content.message);
@@ -287,7 +304,7 @@ export async function insertBroadcastBatch(
   const projectId = input.target.kind === "project" ? input.target.id : null;
   const result = await sql`
     INSERT INTO messages (message, subject, from_user_id, to_user_id, project_id, message_type, idempotency_key)
-    SELECT ${input.body}, ${input.subject}, ${input.senderId}, r.user_id, ${projectId}::int, 'BROADCAST', ${recipientKey}
+    SELECT ${input.body}, ${input.subject}, ${input.senderId}, r.user_id, ${projectId}::int, ${broadcastType(input.target)}, ${recipientKey}
     FROM message_recipients r
     WHERE r.workflow_id = ${input.workflowId} AND r.seq BETWEEN ${input.fromSeq} AND ${input.toSeq}
     ON CONFLICT (idempotency_key) DO NOTHING

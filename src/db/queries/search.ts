@@ -35,8 +35,8 @@ export interface ProjectFilter {
   favoritedBy?: number;
   /** Projects of organisations this user manages (admins are not restricted). */
   managedBy?: Viewer;
-  /** A team filter; `teamsTable` false means teams don't exist yet, so no project belongs to any team. */
-  team?: { id: number; teamsTable: boolean };
+  /** Projects this team is linked to. */
+  teamId?: number;
   action?: "map" | "validate";
 }
 
@@ -47,8 +47,16 @@ export interface SearchPage {
   offset: number;
 }
 
+/** The user's active memberships of teams linked to `p`, optionally only those with one role. */
+const teamMemberOf = (userId: number, role?: string) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM project_teams pt JOIN team_members tm ON tm.team_id = pt.team_id
+                       WHERE pt.project_id = p.id AND tm.user_id = ${userId} AND tm.active
+                       ${role === undefined ? sql`` : sql`AND pt.role = ${role}`})`;
+
+/** As permissions.managesProject: a manager of the organisation, or a member of a PROJECT_MANAGER team. */
 const managerOf = (userId: number) =>
-  sql<boolean>`p.organisation_id IN (SELECT organisation_id FROM organisation_managers WHERE user_id = ${userId})`;
+  sql<boolean>`(p.organisation_id IN (SELECT organisation_id FROM organisation_managers WHERE user_id = ${userId})
+                OR ${teamMemberOf(userId, "PROJECT_MANAGER")})`;
 
 /**
  * The projects a viewer may see at all: admins see everything; managers see their organisations'
@@ -58,7 +66,8 @@ const managerOf = (userId: number) =>
 export function visibleToViewer(viewer: Viewer | undefined): RawBuilder<boolean> {
   if (!viewer) return sql<boolean>`(NOT p.private AND p.status = 'PUBLISHED')`;
   if (viewer.admin) return sql<boolean>`true`;
-  const allowed = sql<boolean>`EXISTS (SELECT 1 FROM project_allowed_users a WHERE a.project_id = p.id AND a.user_id = ${viewer.id})`;
+  const allowed = sql<boolean>`(EXISTS (SELECT 1 FROM project_allowed_users a WHERE a.project_id = p.id AND a.user_id = ${viewer.id})
+                                OR ${teamMemberOf(viewer.id)})`;
   return sql<boolean>`(${managerOf(viewer.id)} OR ((NOT p.private OR ${allowed}) AND p.status = 'PUBLISHED'))`;
 }
 
@@ -113,9 +122,7 @@ function filterConditions(f: ProjectFilter, viewer: Viewer | undefined): RawBuil
   }
   if (f.favoritedBy !== undefined) where.push(sql`p.id IN (SELECT project_id FROM project_favorites WHERE user_id = ${f.favoritedBy})`);
   if (f.managedBy && !f.managedBy.admin) where.push(managerOf(f.managedBy.id));
-  if (f.team) {
-    where.push(f.team.teamsTable ? sql`p.id IN (SELECT project_id FROM project_teams WHERE team_id = ${f.team.id})` : sql`false`);
-  }
+  if (f.teamId !== undefined) where.push(sql`p.id IN (SELECT project_id FROM project_teams WHERE team_id = ${f.teamId})`);
   if (f.action === "map") where.push(sql`p.tasks_mapped + p.tasks_validated < p.total_tasks - p.tasks_bad_imagery`);
   if (f.action === "validate") where.push(sql`p.tasks_mapped > 0`);
   return where;
@@ -167,8 +174,3 @@ export async function mapResultsJson(db: DB, filter: ProjectFilter, viewer: View
   return rows[0]!.body;
 }
 
-/** Teams arrive in a later issue; until their table exists a team filter matches nothing. */
-export async function teamsTableExists(db: DB): Promise<boolean> {
-  const { rows } = await sql<{ present: boolean }>`SELECT to_regclass('public.project_teams') IS NOT NULL AS present`.execute(db);
-  return rows[0]!.present;
-}

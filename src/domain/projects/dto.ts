@@ -1,4 +1,5 @@
 import type { DB } from "../../db/database";
+import { teamsOfProjects } from "../../db/queries/teams";
 import {
   allowedUsernameRows,
   contributorCounts,
@@ -45,6 +46,9 @@ function infoForLocale(rows: ProjectInfoRow[], locale: string, defaultLocale: st
   if (exact) return toProjectInfoDTO(exact, locale);
   return toProjectInfoDTO(rows.find((r) => r.locale === defaultLocale) ?? rows[0], defaultLocale);
 }
+
+/** Official ProjectTeamDTO. */
+export const projectTeamDTO = (t: { teamId: number; name: string; role: string }) => ({ teamId: t.teamId, name: t.name, role: t.role });
 
 function groupBy<T extends { project_id: number }, V>(rows: T[], pick: (row: T) => V): Map<number, V[]> {
   const map = new Map<number, V[]>();
@@ -94,8 +98,6 @@ function commonFields(row: ProjectCoreRow) {
     lastUpdated: row.last_updated.toISOString(),
     author: row.author,
     ...taskPercentages(row),
-    // Teams arrive with the teams resource; until a project has any the official answer is [].
-    teams: [] as unknown[],
     mappingEditors: row.mapping_editors,
     validationEditors: row.validation_editors,
     customEditor: customEditor(row),
@@ -109,13 +111,14 @@ function commonFields(row: ProjectCoreRow) {
 export async function buildProjectDTO(db: DB, projectId: number, locale: string, options: { abbreviated?: boolean } = {}) {
   const ids = [projectId];
   const withGeometry = !options.abbreviated;
-  const [[row], info, campaigns, interests, allowed, areas] = await Promise.all([
+  const [[row], info, campaigns, interests, allowed, areas, teams] = await Promise.all([
     projectCoreRows(db, ids, { withAoi: withGeometry, withArea: false }),
     projectInfoRows(db, ids),
     projectCampaignRows(db, ids),
     projectInterestRows(db, ids),
     allowedUsernameRows(db, ids),
     withGeometry ? priorityAreaRows(db, ids) : Promise.resolve([]),
+    teamsOfProjects(db, ids),
   ]);
   if (!row) return undefined;
   return {
@@ -129,6 +132,7 @@ export async function buildProjectDTO(db: DB, projectId: number, locale: string,
     josmPreset: row.josm_preset,
     campaigns: campaigns.map(idName),
     allowedUsernames: allowed.map((a) => a.username),
+    teams: teams.map(projectTeamDTO),
     ...(withGeometry ? { priorityAreas: areas.map((a) => a.geometry) } : {}),
     activeMappers: row.active_mappers,
     taskCreationMode: row.task_creation_mode,
@@ -152,8 +156,13 @@ async function listRows(db: DB, ids: number[], locale: string) {
 
 /** ProjectSummary for each id, in the order given (unknown ids are skipped). */
 export async function buildProjectSummaries(db: DB, ids: number[], locale: string) {
-  const [{ rows, info, campaigns }, allowed] = await Promise.all([listRows(db, ids, locale), allowedUsernameRows(db, ids)]);
+  const [{ rows, info, campaigns }, allowed, teams] = await Promise.all([
+    listRows(db, ids, locale),
+    allowedUsernameRows(db, ids),
+    teamsOfProjects(db, ids),
+  ]);
   const allowedBy = groupBy(allowed, (a) => a.username);
+  const teamsBy = groupBy(teams, projectTeamDTO);
   return rows.map((row) => {
     const projectInfo = infoForLocale(info.get(row.id) ?? [], locale, row.default_locale);
     return {
@@ -161,6 +170,7 @@ export async function buildProjectSummaries(db: DB, ids: number[], locale: strin
       campaigns: campaigns.get(row.id) ?? [],
       aoiCentroid: row.centroid,
       allowedUsernames: allowedBy.get(row.id) ?? [],
+      teams: teamsBy.get(row.id) ?? [],
       projectInfo,
       shortDescription: projectInfo.shortDescription,
     };

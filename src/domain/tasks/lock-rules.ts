@@ -3,7 +3,7 @@ import type { DB } from "../../db/database";
 import type { TaskStatus, UserRow } from "../../db/schema";
 import { ApiError } from "../errors";
 import { hasAcceptedLicense } from "../licenses";
-import { managesProject, maySeePrivateProject } from "../permissions";
+import { managesProject, maySeePrivateProject, TEAM_ROLES_ALLOWED, teamRolesOnProject } from "../permissions";
 import type { ProjectRecord } from "../projects/access";
 import { LOCKABLE_FROM, type LockMode } from "./state-machine";
 
@@ -24,11 +24,12 @@ const LEVEL_ORDER = ["BEGINNER", "INTERMEDIATE", "ADVANCED"];
 
 /** The project-level rules (official is_user_permitted_to_map / _validate); the lookups run together. */
 export async function projectRefusal(db: DB, project: ProjectRecord, user: UserRow, mode: LockMode): Promise<Refusal | undefined> {
-  const [manager, allowed, licensed, held] = await Promise.all([
+  const [manager, allowed, licensed, held, teamRoles] = await Promise.all([
     managesProject(db, user, project),
     project.private ? maySeePrivateProject(db, user, project) : true,
     project.license_id === null ? true : hasAcceptedLicense(db, user.id, project.license_id),
     db.selectFrom("tasks").select("id").where("project_id", "=", project.id).where("locked_by", "=", user.id).executeTakeFirst(),
+    teamRolesOnProject(db, user.id, project.id),
   ]);
   if (project.status !== "PUBLISHED" && !manager) {
     return { status: 403, subCode: "ProjectNotPublished", message: "Project is not published" };
@@ -42,11 +43,13 @@ export async function projectRefusal(db: DB, project: ProjectRecord, user: UserR
       subCode: mode === "MAPPING" ? "UserNotAllowed" : "ValidtionNotAllowed",
       message: `${mode === "MAPPING" ? "Mapping" : "Validation"} not allowed because: ${reason}`,
     });
-    // LEVEL / TEAMS_LEVEL (legacy) need an experienced mapper; teams arrive in a later issue.
+    // LEVEL / TEAMS_LEVEL (legacy) need an experienced mapper.
     if ((permission === "LEVEL" || permission === "TEAMS_LEVEL") && LEVEL_ORDER.indexOf(user.mapping_level) < 1) {
       return refuse("USER_NOT_CORRECT_MAPPING_LEVEL");
     }
-    if (permission === "TEAMS" || permission === "TEAMS_LEVEL") return refuse("USER_NOT_TEAM_MEMBER");
+    // TEAMS / TEAMS_LEVEL: an active member of a linked team whose role allows this mode.
+    const teamAllows = teamRoles.some((role) => TEAM_ROLES_ALLOWED[mode].includes(role));
+    if ((permission === "TEAMS" || permission === "TEAMS_LEVEL") && !teamAllows) return refuse("USER_NOT_TEAM_MEMBER");
   }
   if (held) return { status: 403, subCode: "UserAlreadyHasTaskLocked", message: "User already has a task locked" };
   return undefined;
