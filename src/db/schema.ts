@@ -284,6 +284,63 @@ export interface MessageRecipientsTable {
   user_id: number;
 }
 
+/** Mapping levels (migration 0010); users.mapping_level holds a level's name. */
+export interface MappingLevelsTable {
+  id: Generated<number>;
+  name: string;
+  image_path: string | null;
+  approvals_required: Generated<number>;
+  color: string | null;
+  ordering: number;
+  is_beginner: Generated<boolean>;
+}
+
+export interface MappingBadgesTable {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  image_path: string | null;
+  /** JSON text: statistic name → value needed. */
+  requirements: string | null;
+  is_enabled: Generated<boolean>;
+  is_internal: Generated<boolean>;
+}
+
+export interface MappingLevelBadgesTable {
+  level_id: number;
+  badge_id: number;
+}
+
+export interface UserBadgesTable {
+  user_id: number;
+  badge_id: number;
+  assigned_date: Timestamp;
+}
+
+export interface UserNextLevelTable {
+  user_id: number;
+  level_id: number;
+  nomination_date: Timestamp;
+}
+
+export interface UserLevelVotesTable {
+  user_id: number;
+  level_id: number;
+  voter_id: number;
+  vote_date: Timestamp;
+}
+
+export interface UserStatsTable {
+  user_id: number;
+  stats: ColumnType<Record<string, number>, string, string>;
+  date_obtained: Timestamp;
+}
+
+export interface UsersWithEmailTable {
+  id: Generated<number>;
+  email: string;
+}
+
 export interface Database {
   users: UsersTable;
   banner: BannerTable;
@@ -312,9 +369,19 @@ export interface Database {
   messages: MessagesTable;
   notifications: NotificationsTable;
   message_recipients: MessageRecipientsTable;
+  mapping_levels: MappingLevelsTable;
+  mapping_badges: MappingBadgesTable;
+  mapping_level_badges: MappingLevelBadgesTable;
+  user_badges: UserBadgesTable;
+  user_next_level: UserNextLevelTable;
+  user_level_votes: UserLevelVotesTable;
+  user_stats: UserStatsTable;
+  users_with_email: UsersWithEmailTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type TaskRow = Selectable<TasksTable>;
 export type OrganisationRow = Selectable<OrganisationsTable>;
+export type MappingLevelRow = Selectable<MappingLevelsTable>;
+export type MappingBadgeRow = Selectable<MappingBadgesTable>;
