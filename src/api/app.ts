@@ -22,11 +22,12 @@ import { taskReadRoutes } from "./routes/tasks";
 import { taskActionRoutes } from "./routes/task-actions";
 import { userRoutes } from "./routes/users";
 import { levelRoutes } from "./routes/levels";
+import { userStatisticsRoutes } from "./routes/user-statistics";
 import { badgeRoutes } from "./routes/badges";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, levelRoutes, badgeRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userStatisticsRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, levelRoutes, badgeRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();
