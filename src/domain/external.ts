@@ -40,11 +40,20 @@ export async function osmUserDetails(external: External, userId: number) {
  * cannot be used to reach arbitrary hosts; a path alone is taken relative to that base.
  */
 export function ohsomeProxy(external: External, url: string): Promise<unknown> {
-  const target = url.startsWith("/") ? `${external.ohsomeStatsUrl}${url}` : url;
-  if (!(target === external.ohsomeStatsUrl || target.startsWith(`${external.ohsomeStatsUrl}/`) || target.startsWith(`${external.ohsomeStatsUrl}?`))) {
+  const base = new URL(external.ohsomeStatsUrl);
+  const basePath = base.pathname.replace(/\/+$/, "");
+  let target: URL;
+  try {
+    // Parsing normalises "..", so a URL cannot climb out of the base path.
+    target = new URL(url.startsWith("/") ? `${external.ohsomeStatsUrl}${url}` : url);
+  } catch {
+    throw new ApiError(400, "InvalidData", "url is not a valid URL");
+  }
+  const underBase = target.pathname === basePath || target.pathname.startsWith(`${basePath}/`);
+  if (target.origin !== base.origin || target.username || target.password || !underBase) {
     throw new ApiError(400, "InvalidData", `url must be under ${external.ohsomeStatsUrl}`);
   }
-  return fetchJson(target, { timeoutMs: external.timeoutMs, subCode: "OhsomeServiceError", headers: ohsomeHeaders(external) });
+  return fetchJson(target.href, { timeoutMs: external.timeoutMs, subCode: "OhsomeServiceError", headers: ohsomeHeaders(external) });
 }
 
 /**

@@ -77,7 +77,7 @@ describe("user statistics and outside services", () => {
     const relative = await app.request("GET", `/api/v2/users/statistics/ohsome/?url=${encodeURIComponent("/stats/summary")}`, { token: mapper.token });
     expect(relative.body).toEqual({ result: { users: 42 } });
     const before = standIn.seen.length;
-    for (const url of ["http://169.254.169.254/latest", `${base}/osm/api/0.6/user/1.json`, `${base}/ohsome-evil/x`]) {
+    for (const url of ["http://169.254.169.254/latest", `${base}/osm/api/0.6/user/1.json`, `${base}/ohsome-evil/x`, `${base}/ohsome/../osm/api/0.6/user/1.json`, "/../osm/api/0.6/user/1.json", `http://user:pw@${base.slice(7)}/ohsome/stats/summary`, "::not a url"]) {
       const res = await app.request("GET", `/api/v2/users/statistics/ohsome/?url=${encodeURIComponent(url)}`, { token: mapper.token });
       expect(res.status, url).toBe(400);
     }

@@ -11,6 +11,7 @@ import type { RouteTable } from "../openapi/routes";
 import { MappingBadgeCreateDTO, MappingBadgeDTO, MappingBadgeListDTO, MappingBadgePublicListDTO, MappingBadgeUpdateDTO } from "../schemas/badges";
 import { nameExistsResponse, pathId, SuccessDTO } from "../schemas/fields";
 import type { Services } from "../services";
+import { UserIdParams } from "../schemas/users";
 
 const BadgeParams = z.object({ badge_id: pathId });
 const badgeNotFound = (id: number) => notFound(`Mapping badge ${id} not found`);
@@ -118,7 +119,7 @@ export function badgeRoutes(routes: RouteTable, services: Services): void {
     tag: "mapping_badges",
     summary: "The badges a user earned",
     auth: "none",
-    params: z.object({ user_id: pathId }),
+    params: UserIdParams,
     responses: { 200: { description: "Badges", schema: MappingBadgePublicListDTO } },
     handler: async ({ params }) => {
       if (!(await findUserById(db, params.user_id))) throw notFound("User not found", "UserNotFound");
