@@ -88,6 +88,9 @@ describe("mapping levels", () => {
     const beginner = levels.find((l) => l.name === "BEGINNER")!;
     const res = await app.request("DELETE", `/api/v2/levels/${beginner.id}/`, { token: admin.token });
     expect(res.status).toBe(409);
+    const unflag = await app.request("PATCH", `/api/v2/levels/${beginner.id}/`, { token: admin.token, body: { isBeginner: false } });
+    expect(unflag.status).toBe(409);
+    expect((await app.request("GET", `/api/v2/levels/${beginner.id}/`)).body.isBeginner).toBe(true);
     const name = `HELD_${unique()}`;
     const created = await app.request("POST", "/api/v2/levels/", { token: admin.token, body: { name } });
     const holder = await app.user("MAPPER");

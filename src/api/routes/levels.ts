@@ -103,6 +103,9 @@ export function levelRoutes(routes: RouteTable, services: Services): void {
     responses: { 200: { description: "Updated level", schema: MappingLevelDTO }, 409: nameExistsResponse },
     handler: async ({ params, body, user }) => {
       requireAdmin(user, "update mapping levels");
+      if (body.isBeginner === false && (await findLevel(db, params.level_id))?.is_beginner) {
+        throw conflict("There must be a beginners' level: mark another level as the beginners' one instead", "InvalidRequest");
+      }
       await rejectingDuplicateName("A mapping level with this name", () =>
         db.transaction().execute(async (trx) => {
           if (!(await updateLevel(trx, params.level_id, levelColumns(body)))) throw levelNotFound(params.level_id);

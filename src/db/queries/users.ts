@@ -16,13 +16,16 @@ export function findUserByUsername(db: DB, username: string): Promise<UserRow | 
     .executeTakeFirst();
 }
 
+/** New accounts start at the beginners' level (whatever admins named it). */
+const beginnersLevel = sql<string>`(SELECT name FROM mapping_levels WHERE is_beginner ORDER BY ordering LIMIT 1)`;
+
 /** Creates a local account (no OSM id) or, when the username exists, returns it unchanged. */
 export async function ensureLocalUser(db: DB, username: string, role: Role): Promise<{ user: UserRow; created: boolean }> {
   const existing = await findUserByUsername(db, username);
   if (existing) return { user: existing, created: false };
   const inserted = await db
     .insertInto("users")
-    .values({ id: sql<number>`nextval('local_user_id_seq')`, username, role, mapping_level: "BEGINNER" } as never)
+    .values({ id: sql<number>`nextval('local_user_id_seq')`, username, role, mapping_level: beginnersLevel } as never)
     .onConflict((oc) => oc.column("username").doNothing())
     .returningAll()
     .executeTakeFirst();
