@@ -5,6 +5,7 @@ import * as m0003 from "./0003_countries";
 import * as m0007 from "./0007_task_lock_workflow";
 import * as m0008 from "./0008_messages";
 import * as m0009 from "./0009_teams";
+import * as m0010 from "./0010_levels_badges";
 import * as m0012 from "./0012_project_chat_annotations";
 
 /**
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   "0007_task_lock_workflow": m0007,
   "0008_messages": m0008,
   "0009_teams": m0009,
+  "0010_levels_badges": m0010,
   "0012_project_chat_annotations": m0012,
 };

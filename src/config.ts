@@ -45,6 +45,14 @@ const envSchema = z.object({
   TM_SMTP_PASSWORD: z.string().optional(),
   TM_EMAIL_FROM_ADDRESS: z.string().default("noreply@tasks.local"),
   TM_RELEASE_SHA: z.string().optional(),
+  // The OpenStreetMap server whose API answers user details (/api/0.6/user/{id}.json).
+  OSM_SERVER_URL: z.string().url().default("https://www.openstreetmap.org"),
+  // The ohsome statistics API (official OHSOME_STATS_BASE_URL) and its optional Basic token.
+  OHSOME_STATS_BASE_URL: z.string().url().default("https://stats.now.ohsome.org/api"),
+  OHSOME_STATS_TOKEN: z.string().optional(),
+  OHSOME_STATS_TOPICS: z.string().default("changeset,edit,building,road"),
+  // How long a call to OSM or ohsome may take before the API answers 502.
+  TM_EXTERNAL_TIMEOUT: z.string().default("10s"),
   LOG_LEVEL: z.string().default("info"),
   TM_LOG_REQUESTS: booleanish.default(true),
 });
@@ -71,6 +79,8 @@ export interface Config {
   projects: { maxAoiAreaSqKm: number; maxTasks: number; defaultChangesetComment: string };
   smtp: { host?: string; port?: number; user?: string; password?: string; from: string };
   releaseSha?: string;
+  /** Outside services the user endpoints call. */
+  external: { osmServerUrl: string; ohsomeStatsUrl: string; ohsomeStatsToken?: string; ohsomeStatsTopics: string; timeoutMs: number };
   logLevel: string;
   logRequests: boolean;
 }
@@ -125,6 +135,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       from: env.TM_EMAIL_FROM_ADDRESS,
     },
     releaseSha: env.TM_RELEASE_SHA,
+    external: {
+      osmServerUrl: env.OSM_SERVER_URL.replace(/\/+$/, ""),
+      ohsomeStatsUrl: env.OHSOME_STATS_BASE_URL.replace(/\/+$/, ""),
+      ohsomeStatsToken: env.OHSOME_STATS_TOKEN,
+      ohsomeStatsTopics: env.OHSOME_STATS_TOPICS,
+      timeoutMs: parseDuration(env.TM_EXTERNAL_TIMEOUT),
+    },
     logLevel: env.LOG_LEVEL,
     logRequests: env.TM_LOG_REQUESTS,
   };

@@ -25,10 +25,13 @@ import { taskReadRoutes } from "./routes/tasks";
 import { taskActionRoutes } from "./routes/task-actions";
 import { teamRoutes } from "./routes/teams";
 import { userRoutes } from "./routes/users";
+import { levelRoutes } from "./routes/levels";
+import { userStatisticsRoutes } from "./routes/user-statistics";
+import { badgeRoutes } from "./routes/badges";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, projectCommentRoutes, projectStatsRoutes, annotationRoutes, teamRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userStatisticsRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, projectCommentRoutes, projectStatsRoutes, annotationRoutes, teamRoutes, levelRoutes, badgeRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

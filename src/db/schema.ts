@@ -338,6 +338,63 @@ export interface ProjectTeamsTable {
   role: TeamRole;
 }
 
+/** Mapping levels (migration 0010); users.mapping_level holds a level's name. */
+export interface MappingLevelsTable {
+  id: Generated<number>;
+  name: string;
+  image_path: string | null;
+  approvals_required: Generated<number>;
+  color: string | null;
+  ordering: number;
+  is_beginner: Generated<boolean>;
+}
+
+export interface MappingBadgesTable {
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  image_path: string | null;
+  /** JSON text: statistic name → value needed. */
+  requirements: string | null;
+  is_enabled: Generated<boolean>;
+  is_internal: Generated<boolean>;
+}
+
+export interface MappingLevelBadgesTable {
+  level_id: number;
+  badge_id: number;
+}
+
+export interface UserBadgesTable {
+  user_id: number;
+  badge_id: number;
+  assigned_date: Timestamp;
+}
+
+export interface UserNextLevelTable {
+  user_id: number;
+  level_id: number;
+  nomination_date: Timestamp;
+}
+
+export interface UserLevelVotesTable {
+  user_id: number;
+  level_id: number;
+  voter_id: number;
+  vote_date: Timestamp;
+}
+
+export interface UserStatsTable {
+  user_id: number;
+  stats: ColumnType<Record<string, number>, string, string>;
+  date_obtained: Timestamp;
+}
+
+export interface UsersWithEmailTable {
+  id: Generated<number>;
+  email: string;
+}
+
 export interface Database {
   users: UsersTable;
   banner: BannerTable;
@@ -371,6 +428,14 @@ export interface Database {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   project_teams: ProjectTeamsTable;
+  mapping_levels: MappingLevelsTable;
+  mapping_badges: MappingBadgesTable;
+  mapping_level_badges: MappingLevelBadgesTable;
+  user_badges: UserBadgesTable;
+  user_next_level: UserNextLevelTable;
+  user_level_votes: UserLevelVotesTable;
+  user_stats: UserStatsTable;
+  users_with_email: UsersWithEmailTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -378,3 +443,5 @@ export type ProjectRow = Selectable<ProjectsTable>;
 export type TaskRow = Selectable<TasksTable>;
 export type OrganisationRow = Selectable<OrganisationsTable>;
 export type TeamRow = Selectable<TeamsTable>;
+export type MappingLevelRow = Selectable<MappingLevelsTable>;
+export type MappingBadgeRow = Selectable<MappingBadgesTable>;

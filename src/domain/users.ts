@@ -1,3 +1,8 @@
+import { createHmac } from "node:crypto";
+import type { Updateable } from "kysely";
+import type { Config } from "../config";
+import type { UsersTable } from "../db/schema";
+import { createMailer } from "./email";
 import type { UserRow } from "../db/schema";
 
 /**
@@ -37,4 +42,83 @@ export function toUserDTO(user: UserRow, viewer: UserRow | undefined, projectsMa
     gender: mayseePrivate ? user.gender : null,
     selfDescriptionGender: mayseePrivate ? user.self_description_gender : null,
   };
+}
+
+export interface ProfileUpdate {
+  name?: string | null;
+  city?: string | null;
+  country?: string | null;
+  emailAddress?: string | null;
+  twitterId?: string | null;
+  facebookId?: string | null;
+  linkedinId?: string | null;
+  slackId?: string | null;
+  ircId?: string | null;
+  skypeId?: string | null;
+  pictureUrl?: string | null;
+  defaultEditor?: string;
+  gender?: string | null;
+  selfDescriptionGender?: string | null;
+  mentionsNotifications?: boolean;
+  questionsAndCommentsNotifications?: boolean;
+  projectsNotifications?: boolean;
+  tasksNotifications?: boolean;
+  taskValidationNotification?: boolean;
+  taskInvalidationNotification?: boolean;
+  taskCommentsNotifications?: boolean;
+  teamsAnnouncementNotifications?: boolean;
+}
+
+const PROFILE_COLUMNS: Record<keyof ProfileUpdate, keyof UsersTable> = {
+  name: "name", city: "city", country: "country", emailAddress: "email_address", twitterId: "twitter_id",
+  facebookId: "facebook_id", linkedinId: "linkedin_id", slackId: "slack_id", ircId: "irc_id", skypeId: "skype_id",
+  pictureUrl: "picture_url", defaultEditor: "default_editor", gender: "gender", selfDescriptionGender: "self_description_gender",
+  mentionsNotifications: "mentions_notifications", questionsAndCommentsNotifications: "questions_and_comments_notifications",
+  projectsNotifications: "projects_notifications", tasksNotifications: "tasks_notifications",
+  taskValidationNotification: "task_validation_notification", taskInvalidationNotification: "task_invalidation_notification",
+  taskCommentsNotifications: "task_comments_notifications", teamsAnnouncementNotifications: "teams_announcement_notifications",
+};
+
+/**
+ * The columns a profile edit sets. An empty email clears it; a new email is stored lower-case and
+ * unverified. A gender other than SELF_DESCRIBE drops the self-description.
+ */
+export function profileColumns(current: UserRow, update: ProfileUpdate): { columns: Updateable<UsersTable>; emailChanged: boolean } {
+  const columns: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(PROFILE_COLUMNS) as [keyof ProfileUpdate, keyof UsersTable][]) {
+    if (update[field] !== undefined) columns[column] = update[field];
+  }
+  let emailChanged = false;
+  if (update.emailAddress !== undefined) {
+    const email = update.emailAddress ? update.emailAddress.toLowerCase() : null;
+    columns.email_address = email;
+    emailChanged = email !== null && email !== current.email_address?.toLowerCase();
+    if (emailChanged || email === null) columns.is_email_verified = false;
+  }
+  if (update.gender !== undefined && update.gender !== "SELF_DESCRIBE") columns.self_description_gender = null;
+  return { columns: columns as Updateable<UsersTable>, emailChanged };
+}
+
+/** The token of an email verification link: it binds the user to the address being verified. */
+export const emailVerificationToken = (secret: string, userId: number, email: string) =>
+  createHmac("sha256", secret).update(`verify-email.${userId}.${email.toLowerCase()}`).digest("base64url");
+
+/**
+ * Emails the user a link that verifies their address. Answers false (and sends nothing) when no
+ * SMTP server is configured, as the official API does.
+ */
+export async function sendVerificationEmail(config: Config, user: { id: number; username: string }, email: string): Promise<boolean> {
+  const mailer = createMailer(config.smtp);
+  if (!mailer) return false;
+  const params = new URLSearchParams({ username: user.username, token: emailVerificationToken(config.secret, user.id, email) });
+  try {
+    await mailer.send({
+      to: email,
+      subject: "Verify your email address",
+      text: `Hi ${user.username},\n\nPlease confirm this is your email address:\n${config.apiUrl}/api/${config.apiVersion}/system/authentication/email/?${params}\n`,
+    });
+  } finally {
+    mailer.close();
+  }
+  return true;
 }
