@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
+import { lockScenario } from "../helpers/locks";
 
 type User = Awaited<ReturnType<TestApp["user"]>>;
 
@@ -100,5 +101,24 @@ describe("mapping levels", () => {
     expect(held.body.SubCode).toBe("InvalidRequest");
     await app.services.db.updateTable("users").set({ mapping_level: "BEGINNER" }).where("id", "=", holder.id).execute();
     expect((await app.request("DELETE", `/api/v2/levels/${created.body.id}/`, { token: admin.token })).status).toBe(200);
+  });
+
+  it("lets holders of any non-beginner level, including one an admin created, map LEVEL projects; beginners are refused", async () => {
+    const s = await lockScenario(app);
+    await app.services.db.updateTable("projects").set({ mapping_permission: "LEVEL" }).where("id", "=", s.projectId).execute();
+    const refused = await s.lock(1, s.mapper.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.SubCode).toBe("UserNotAllowed");
+    expect(refused.body.Error).toContain("USER_NOT_CORRECT_MAPPING_LEVEL");
+
+    const level = `SURVEYOR_${unique()}`;
+    const created = await app.request("POST", "/api/v2/levels/", { token: admin.token, body: { name: level } });
+    expect(created.status).toBe(201);
+    const mapperRow = await app.services.db.selectFrom("users").select("username").where("id", "=", s.mapper.id).executeTakeFirstOrThrow();
+    const promoted = await app.request("PATCH", `/api/v2/users/${mapperRow.username}/actions/set-level/${level}/`, { token: admin.token });
+    expect(promoted.status).toBe(200);
+    const locked = await s.lock(1, s.mapper.token);
+    expect(locked.status).toBe(200);
+    await s.stop(1, s.mapper.token);
   });
 });

@@ -19,8 +19,11 @@ export interface Refusal {
 
 export const refusalError = (r: Refusal) => new ApiError(r.status, r.subCode, r.message);
 
-
-const LEVEL_ORDER = ["BEGINNER", "INTERMEDIATE", "ADVANCED"];
+/** Whether the user's mapping level is a beginners' level (levels are admin-editable rows, so ask the table). */
+async function isBeginner(db: DB, user: UserRow): Promise<boolean> {
+  const level = await db.selectFrom("mapping_levels").select("is_beginner").where("name", "=", user.mapping_level).executeTakeFirst();
+  return level?.is_beginner ?? true;
+}
 
 /** The project-level rules (official is_user_permitted_to_map / _validate); the lookups run together. */
 export async function projectRefusal(db: DB, project: ProjectRecord, user: UserRow, mode: LockMode): Promise<Refusal | undefined> {
@@ -44,7 +47,7 @@ export async function projectRefusal(db: DB, project: ProjectRecord, user: UserR
       message: `${mode === "MAPPING" ? "Mapping" : "Validation"} not allowed because: ${reason}`,
     });
     // LEVEL / TEAMS_LEVEL (legacy) need an experienced mapper.
-    if ((permission === "LEVEL" || permission === "TEAMS_LEVEL") && LEVEL_ORDER.indexOf(user.mapping_level) < 1) {
+    if ((permission === "LEVEL" || permission === "TEAMS_LEVEL") && (await isBeginner(db, user))) {
       return refuse("USER_NOT_CORRECT_MAPPING_LEVEL");
     }
     // TEAMS / TEAMS_LEVEL: an active member of a linked team whose role allows this mode.
