@@ -4,6 +4,7 @@ import * as m0002 from "./0002_projects_tasks";
 import * as m0003 from "./0003_countries";
 import * as m0007 from "./0007_task_lock_workflow";
 import * as m0008 from "./0008_messages";
+import * as m0011 from "./0011_partners_applications";
 
 /**
  * Every migration, in order. A migration is never edited once it has landed on main: add a new file
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "0003_countries": m0003,
   "0007_task_lock_workflow": m0007,
   "0008_messages": m0008,
+  "0011_partners_applications": m0011,
 };
