@@ -14,6 +14,8 @@ import { issueCategoryRoutes } from "./routes/issue-categories";
 import { licenseRoutes } from "./routes/licenses";
 import { notificationRoutes } from "./routes/notifications";
 import { organisationRoutes } from "./routes/organisations";
+import { partnerRoutes } from "./routes/partners";
+import { projectPartnershipRoutes } from "./routes/project-partnerships";
 import { projectSearchRoutes } from "./routes/project-search";
 import { projectAdminRoutes } from "./routes/projects-admin";
 import { projectRoutes } from "./routes/projects";
@@ -25,7 +27,7 @@ import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, issueCategoryRoutes];
+const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, projectPartnershipRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, issueCategoryRoutes, partnerRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();
