@@ -21,13 +21,15 @@ import { projectAdminRoutes } from "./routes/projects-admin";
 import { projectRoutes } from "./routes/projects";
 import { bulkOperationRoutes } from "./routes/bulk-operations";
 import { systemRoutes } from "./routes/system";
+import { systemAuthRoutes } from "./routes/system-auth";
+import { systemFormRoutes } from "./routes/system-forms";
 import { taskReadRoutes } from "./routes/tasks";
 import { taskActionRoutes } from "./routes/task-actions";
 import { userRoutes } from "./routes/users";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userRoutes, projectSearchRoutes, projectPartnershipRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, issueCategoryRoutes, partnerRoutes];
+const RESOURCE_GROUPS = [systemRoutes, systemAuthRoutes, systemFormRoutes, userRoutes, projectSearchRoutes, projectPartnershipRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, issueCategoryRoutes, partnerRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

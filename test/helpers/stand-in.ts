@@ -1,0 +1,44 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface StandInRequest {
+  method: string;
+  url: URL;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
+export interface StandIn {
+  url: string;
+  requests: StandInRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A local HTTP server standing in for an outside service (OSM, an image host). `answer` gets every
+ * request, already read, and returns the status and JSON body to send.
+ */
+export async function startStandIn(answer: (request: StandInRequest) => { status: number; body: unknown }): Promise<StandIn> {
+  const requests: StandInRequest[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      const request = { method: req.method ?? "GET", url: new URL(req.url ?? "/", "http://stand-in"), headers: req.headers, body };
+      requests.push(request);
+      const reply = answer(request);
+      res.writeHead(reply.status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(reply.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
