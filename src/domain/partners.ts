@@ -1,6 +1,7 @@
 import type { PartnerRow, PartnershipRow } from "../db/queries/partners";
 import type { WebsiteLink } from "../db/schema";
 import { badRequest } from "./errors";
+import { slugify } from "./organisations";
 
 /** The official form sends up to five website links as name_1/url_1 ... name_5/url_5. */
 export const WEBSITE_LINK_SLOTS = [1, 2, 3, 4, 5] as const;
@@ -29,15 +30,7 @@ export function websiteLinksFrom(body: LinkFields): WebsiteLink[] {
  * A permalink names the partner in the statistics page's URL. It must not be all digits: GET
  * /partners/{segment}/ reads an integer segment as the partner's id.
  */
-export function permalinkFrom(name: string): string {
-  const slug = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return /^\d*$/.test(slug) ? `partner-${slug || "unnamed"}` : slug;
-}
+export const permalinkFrom = (name: string): string => slugify(name, "partner");
 
 export const PERMALINK_PATTERN = /^(?!\d+$)[A-Za-z0-9_-]+$/;
 

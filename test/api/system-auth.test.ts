@@ -1,9 +1,7 @@
-import { SMTPServer } from "smtp-server";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueEmailToken } from "../../src/domain/email-verification";
 import { startTestApp, type TestApp } from "../helpers/app";
-import { startStandIn, type StandIn } from "../helpers/stand-in";
+import { type SmtpStandIn, startSmtpStandIn, startStandIn, type StandIn } from "../helpers/stand-in";
 
 type User = Awaited<ReturnType<TestApp["user"]>>;
 
@@ -64,8 +62,7 @@ describe("application keys", () => {
 describe("OpenStreetMap login and email verification", () => {
   let app: TestApp;
   let osm: StandIn;
-  let smtp: SMTPServer;
-  const delivered: { to: string[]; data: string }[] = [];
+  let smtp: SmtpStandIn;
   const osmId = 800_000_000 + Math.floor(Math.random() * 100_000_000);
   const osmName = `osm_mapper_${osmId}`;
   let displayName = osmName;
@@ -83,19 +80,7 @@ describe("OpenStreetMap login and email verification", () => {
       }
       return { status: 404, body: {} };
     });
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, session, callback) {
-        let data = "";
-        stream.on("data", (chunk) => (data += chunk));
-        stream.on("end", () => {
-          delivered.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+    smtp = await startSmtpStandIn();
     app = await startTestApp({
       OSM_SERVER_URL: osm.url,
       TM_CLIENT_ID: "tm-client",
@@ -103,13 +88,13 @@ describe("OpenStreetMap login and email verification", () => {
       TM_REDIRECT_URI: "http://tm.example/authorized",
       TM_APP_BASE_URL: "http://tm.example",
       TM_SMTP_HOST: "127.0.0.1",
-      TM_SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
+      TM_SMTP_PORT: String(smtp.port),
     });
   });
   afterAll(async () => {
     await app.close();
     await osm.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   it("answers OSM's authorize URL with a fresh state", async () => {
@@ -137,8 +122,8 @@ describe("OpenStreetMap login and email verification", () => {
     // The session token works on the API.
     expect((await app.request("GET", "/api/v2/system/authentication/applications/", { token: res.body.session_token })).status).toBe(200);
 
-    await expect.poll(() => delivered.filter((d) => d.to.includes(email)).length, { timeout: 5000 }).toBe(1);
-    const mail = delivered.find((d) => d.to.includes(email))!.data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    await expect.poll(() => smtp.delivered.filter((d) => d.to.includes(email)).length, { timeout: 5000 }).toBe(1);
+    const mail = smtp.delivered.find((d) => d.to.includes(email))!.data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
     const link = new URL(/http:\/\/tm\.example\/verify-email\/\?\S+/.exec(mail)![0]);
     const verify = await app.request("GET", `/api/v2/system/authentication/email/?${link.searchParams.toString()}`);
     expect(verify.status, JSON.stringify(verify.body)).toBe(200);

@@ -1,39 +1,24 @@
-import { SMTPServer } from "smtp-server";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
-import { startStandIn, type StandIn } from "../helpers/stand-in";
+import { type SmtpStandIn, startSmtpStandIn, startStandIn, type StandIn } from "../helpers/stand-in";
 
 type User = Awaited<ReturnType<TestApp["user"]>>;
 
 describe("contact-admin", () => {
   let app: TestApp;
-  let smtp: SMTPServer;
-  const delivered: { to: string[]; data: string }[] = [];
+  let smtp: SmtpStandIn;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, session, callback) {
-        let data = "";
-        stream.on("data", (chunk) => (data += chunk));
-        stream.on("end", () => {
-          delivered.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+    smtp = await startSmtpStandIn();
     app = await startTestApp({
       TM_SMTP_HOST: "127.0.0.1",
-      TM_SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
+      TM_SMTP_PORT: String(smtp.port),
       TM_EMAIL_CONTACT_ADDRESS: "admins@tm.example",
     });
   });
   afterAll(async () => {
     await app.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   const inbox = (adminId: number, marker: string) =>
@@ -55,8 +40,8 @@ describe("contact-admin", () => {
       expect(messages[0]!.message).toContain("amina@example.org");
     }
     expect(await inbox(mapper.id, marker)).toHaveLength(0);
-    await expect.poll(() => delivered.filter((d) => d.data.includes(marker)).length, { timeout: 5000 }).toBe(1);
-    expect(delivered.find((d) => d.data.includes(marker))!.to).toEqual(["admins@tm.example"]);
+    await expect.poll(() => smtp.delivered.filter((d) => d.data.includes(marker)).length, { timeout: 5000 }).toBe(1);
+    expect(smtp.delivered.find((d) => d.data.includes(marker))!.to).toEqual(["admins@tm.example"]);
   });
 
   it("refuses a missing message or a bad address, sending nothing", async () => {
@@ -68,7 +53,7 @@ describe("contact-admin", () => {
       expect(res.body.SubCode).toBe("InvalidData");
     }
     expect(await inbox(admin.id, marker)).toHaveLength(0);
-    expect(delivered.filter((d) => d.data.includes(marker))).toHaveLength(0);
+    expect(smtp.delivered.filter((d) => d.data.includes(marker))).toHaveLength(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
 
 export interface StandInRequest {
   method: string;
@@ -40,5 +41,35 @@ export async function startStandIn(answer: (request: StandInRequest) => { status
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface SmtpStandIn {
+  port: number;
+  /** Every email received: envelope recipients and the raw message. */
+  delivered: { to: string[]; data: string }[];
+  close(): Promise<void>;
+}
+
+/** A local SMTP server standing in for the mail relay (TM_SMTP_HOST/TM_SMTP_PORT). */
+export async function startSmtpStandIn(): Promise<SmtpStandIn> {
+  const delivered: SmtpStandIn["delivered"] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData(stream, session, callback) {
+      let data = "";
+      stream.on("data", (chunk) => (data += chunk));
+      stream.on("end", () => {
+        delivered.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (smtp.server.address() as AddressInfo).port,
+    delivered,
+    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
   };
 }
