@@ -26,12 +26,16 @@ const PermalinkParams = z.object({ permalink: z.string().min(1).max(200) });
 const partnerNotFound = (which: number | string) => notFound(`Partner ${which} not found`);
 const DUPLICATE = "A partner with this name or permalink";
 
-/** The columns a create or update body sets (website links only when the body names a link slot). */
+/**
+ * The columns a create or update body sets: website links only when the body names a link slot, and the
+ * permalink only when given (a partner always keeps one: its statistics page lives there).
+ */
 function partnerColumns(body: z.output<typeof UpdatePartnerDTO>): Partial<Insertable<PartnersTable>> {
   const columns: Partial<Insertable<PartnersTable>> = {};
-  for (const key of ["name", "primary_hashtag", "secondary_hashtag", "logo_url", "link_meta", "link_x", "link_instagram", "current_projects", "permalink", "mapswipe_group_id"] as const) {
+  for (const key of ["name", "primary_hashtag", "secondary_hashtag", "logo_url", "link_meta", "link_x", "link_instagram", "current_projects", "mapswipe_group_id"] as const) {
     if (body[key] !== undefined) (columns as Record<string, unknown>)[key] = body[key] || null;
   }
+  if (body.permalink) columns.permalink = body.permalink;
   if (hasWebsiteLinkFields(body)) columns.website_links = JSON.stringify(websiteLinksFrom(body));
   return columns;
 }
@@ -69,7 +73,7 @@ export function partnerRoutes(routes: RouteTable, services: Services): void {
       requireAdmin(user, "manage partners");
       const columns = partnerColumns(body);
       const partner = await rejectingDuplicateName(DUPLICATE, () =>
-        insertPartner(db, { ...columns, name: body.name, primary_hashtag: body.primary_hashtag, permalink: body.permalink || permalinkFrom(body.name) }),
+        insertPartner(db, { ...columns, name: body.name, primary_hashtag: body.primary_hashtag, permalink: columns.permalink ?? permalinkFrom(body.name) }),
       );
       return toPartnerDTO(partner);
     },
