@@ -210,6 +210,21 @@ describe("partners and project partnerships", () => {
       expect((await app.request("GET", `/api/v2/projects/${projectId}/partners/`)).body.partnerships).toHaveLength(1);
     });
 
+    it("names the partners linked now in project search results (partnerNames)", async () => {
+      const word = `Partnered${unique()}`;
+      const { projectId } = await insertProject(app.services.db, { authorId: admin.id, size: 1, name: `${word} buildings` });
+      const current = await createPartner();
+      const past = await createPartner();
+      const link = (partnerId: number, extra: Record<string, unknown> = {}) =>
+        app.request("POST", "/api/v2/projects/partnerships/", { token: admin.token, body: { projectId, partnerId, ...extra } });
+      expect((await link(current.id, { startedOn: "2024-01-01" })).status).toBe(201);
+      expect((await link(past.id, { startedOn: "2023-01-01", endedOn: "2023-06-01" })).status).toBe(201);
+      const search = await app.request("GET", `/api/v2/projects/?textSearch=${word}`, { token: admin.token });
+      expect(search.status).toBe(200);
+      const card = search.body.results.find((r: { projectId: number }) => r.projectId === projectId);
+      expect(card.partnerNames).toEqual([current.name]);
+    });
+
     it("answers 401, 403 UserPermissionError and 404 as officially", async () => {
       const { projectId } = await managedProject();
       const partner = await createPartner();

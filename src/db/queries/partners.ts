@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from "kysely";
+import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import type { DB } from "../database";
 import type { PartnersTable, ProjectPartnershipsTable } from "../schema";
 
@@ -96,4 +96,22 @@ export function deletePartnership(db: DB, id: number): Promise<boolean> {
       .execute();
     return true;
   });
+}
+
+/** The names of the partners each project is linked to now (partnership started and not ended). */
+export async function currentPartnerNames(db: DB, projectIds: number[]): Promise<Map<number, string[]>> {
+  const byProject = new Map<number, string[]>();
+  if (!projectIds.length) return byProject;
+  const rows = await db
+    .selectFrom("project_partnerships as pp")
+    .innerJoin("partners", "partners.id", "pp.partner_id")
+    .select(["pp.project_id", "partners.name"])
+    .distinct()
+    .where("pp.project_id", "in", projectIds)
+    .where("pp.started_on", "<=", sql<Date>`now()`)
+    .where((eb) => eb.or([eb("pp.ended_on", "is", null), eb("pp.ended_on", ">", sql<Date>`now()`)]))
+    .orderBy("partners.name")
+    .execute();
+  for (const row of rows) byProject.set(row.project_id, [...(byProject.get(row.project_id) ?? []), row.name]);
+  return byProject;
 }
