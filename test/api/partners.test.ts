@@ -223,6 +223,16 @@ describe("partners and project partnerships", () => {
       expect(search.status).toBe(200);
       const card = search.body.results.find((r: { projectId: number }) => r.projectId === projectId);
       expect(card.partnerNames).toEqual([current.name]);
+
+      // partnerId (with partnershipFrom/To) keeps the projects whose partnership with it ran within the days.
+      const ids = async (query: string) =>
+        (await app.request("GET", `/api/v2/projects/?textSearch=${word}&${query}`, { token: admin.token })).body.results.map((r: { projectId: number }) => r.projectId);
+      expect(await ids(`partnerId=${past.id}`)).toEqual([projectId]);
+      expect(await ids(`partnerId=${past.id}&partnershipFrom=2023-05-01&partnershipTo=2023-05-31`)).toEqual([projectId]);
+      expect(await ids(`partnerId=${past.id}&partnershipFrom=2023-07-01`)).toEqual([]);
+      expect(await ids(`partnerId=${current.id}&partnershipTo=2023-12-31`)).toEqual([]);
+      expect(await ids(`partnerId=${current.id}&partnershipFrom=2025-01-01`)).toEqual([projectId]);
+      expect((await app.request("GET", `/api/v2/projects/?partnerId=${current.id}&partnershipFrom=soon`)).status).toBe(400);
     });
 
     it("answers 401, 403 UserPermissionError and 404 as officially", async () => {
