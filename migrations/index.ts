@@ -6,6 +6,7 @@ import * as m0007 from "./0007_task_lock_workflow";
 import * as m0008 from "./0008_messages";
 import * as m0009 from "./0009_teams";
 import * as m0010 from "./0010_levels_badges";
+import * as m0011 from "./0011_partners_applications";
 import * as m0012 from "./0012_project_chat_annotations";
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   "0008_messages": m0008,
   "0009_teams": m0009,
   "0010_levels_badges": m0010,
+  "0011_partners_applications": m0011,
   "0012_project_chat_annotations": m0012,
 };

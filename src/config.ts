@@ -44,9 +44,21 @@ const envSchema = z.object({
   TM_SMTP_USER: z.string().optional(),
   TM_SMTP_PASSWORD: z.string().optional(),
   TM_EMAIL_FROM_ADDRESS: z.string().default("noreply@tasks.local"),
-  TM_RELEASE_SHA: z.string().optional(),
-  // The OpenStreetMap server whose API answers user details (/api/0.6/user/{id}.json).
+  // Who receives the contact-admin form by email (admins always get it in their notifications too).
+  TM_EMAIL_CONTACT_ADDRESS: z.string().optional(),
+  // OpenStreetMap: the server of the OAuth2 login (authorize, token, user details) and of the users'
+  // OSM details (/api/0.6/user/{id}.json), and this app's OAuth2 client.
   OSM_SERVER_URL: z.string().url().default("https://www.openstreetmap.org"),
+  TM_CLIENT_ID: z.string().default(""),
+  TM_CLIENT_SECRET: z.string().default(""),
+  TM_REDIRECT_URI: z.string().default("http://127.0.0.1:3000/authorized"),
+  TM_SCOPE: z.string().default("read_prefs write_api"),
+  // The web frontend, for links in emails (email verification).
+  TM_APP_BASE_URL: z.string().default("http://127.0.0.1:3000"),
+  // The image service the image-upload endpoint forwards to (the official IMAGE_UPLOAD_API_URL / _KEY).
+  TM_IMAGE_UPLOAD_API_URL: z.string().optional(),
+  TM_IMAGE_UPLOAD_API_KEY: z.string().optional(),
+  TM_RELEASE_SHA: z.string().optional(),
   // The ohsome statistics API (official OHSOME_STATS_BASE_URL) and its optional Basic token.
   OHSOME_STATS_BASE_URL: z.string().url().default("https://stats.now.ohsome.org/api"),
   OHSOME_STATS_TOKEN: z.string().optional(),
@@ -78,6 +90,10 @@ export interface Config {
   /** Limits on a new project: AOI area (km²), number of tasks; and the changeset comment prefix. */
   projects: { maxAoiAreaSqKm: number; maxTasks: number; defaultChangesetComment: string };
   smtp: { host?: string; port?: number; user?: string; password?: string; from: string };
+  contactAddress?: string;
+  osm: { serverUrl: string; clientId: string; clientSecret: string; redirectUri: string; scope: string };
+  appBaseUrl: string;
+  imageUpload: { url?: string; apiKey?: string };
   releaseSha?: string;
   /** Outside services the user endpoints call. */
   external: { osmServerUrl: string; ohsomeStatsUrl: string; ohsomeStatsToken?: string; ohsomeStatsTopics: string; timeoutMs: number };
@@ -134,6 +150,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       password: env.TM_SMTP_PASSWORD,
       from: env.TM_EMAIL_FROM_ADDRESS,
     },
+    contactAddress: env.TM_EMAIL_CONTACT_ADDRESS,
+    osm: {
+      serverUrl: env.OSM_SERVER_URL.replace(/\/+$/, ""),
+      clientId: env.TM_CLIENT_ID,
+      clientSecret: env.TM_CLIENT_SECRET,
+      redirectUri: env.TM_REDIRECT_URI,
+      scope: env.TM_SCOPE,
+    },
+    appBaseUrl: env.TM_APP_BASE_URL.replace(/\/+$/, ""),
+    imageUpload: { url: env.TM_IMAGE_UPLOAD_API_URL, apiKey: env.TM_IMAGE_UPLOAD_API_KEY },
     releaseSha: env.TM_RELEASE_SHA,
     external: {
       osmServerUrl: env.OSM_SERVER_URL.replace(/\/+$/, ""),

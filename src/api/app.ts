@@ -10,9 +10,12 @@ import { RouteTable } from "./openapi/routes";
 import { campaignRoutes } from "./routes/campaigns";
 import { countryRoutes } from "./routes/countries";
 import { interestRoutes } from "./routes/interests";
+import { issueCategoryRoutes } from "./routes/issue-categories";
 import { licenseRoutes } from "./routes/licenses";
 import { notificationRoutes } from "./routes/notifications";
 import { organisationRoutes } from "./routes/organisations";
+import { partnerRoutes } from "./routes/partners";
+import { projectPartnershipRoutes } from "./routes/project-partnerships";
 import { projectSearchRoutes } from "./routes/project-search";
 import { projectCommentRoutes } from "./routes/project-comments";
 import { projectStatsRoutes } from "./routes/project-stats";
@@ -21,6 +24,8 @@ import { projectRoutes } from "./routes/projects";
 import { annotationRoutes } from "./routes/annotations";
 import { bulkOperationRoutes } from "./routes/bulk-operations";
 import { systemRoutes } from "./routes/system";
+import { systemAuthRoutes } from "./routes/system-auth";
+import { systemFormRoutes } from "./routes/system-forms";
 import { taskReadRoutes } from "./routes/tasks";
 import { taskActionRoutes } from "./routes/task-actions";
 import { teamRoutes } from "./routes/teams";
@@ -31,7 +36,7 @@ import { badgeRoutes } from "./routes/badges";
 import type { Services } from "./services";
 
 /** Every resource group registers its routes here. */
-const RESOURCE_GROUPS = [systemRoutes, userStatisticsRoutes, userRoutes, projectSearchRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, projectCommentRoutes, projectStatsRoutes, annotationRoutes, teamRoutes, levelRoutes, badgeRoutes];
+const RESOURCE_GROUPS = [systemRoutes, systemAuthRoutes, systemFormRoutes, userStatisticsRoutes, userRoutes, projectSearchRoutes, projectPartnershipRoutes, taskReadRoutes, projectRoutes, projectAdminRoutes, taskActionRoutes, bulkOperationRoutes, organisationRoutes, licenseRoutes, interestRoutes, countryRoutes, campaignRoutes, notificationRoutes, projectCommentRoutes, projectStatsRoutes, annotationRoutes, teamRoutes, levelRoutes, badgeRoutes, issueCategoryRoutes, partnerRoutes];
 
 export function createApp(services: Services): { app: Koa<AppState>; routes: RouteTable; openapi: () => OpenAPIObject } {
   const routes = new RouteTable();

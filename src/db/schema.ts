@@ -395,6 +395,57 @@ export interface UsersWithEmailTable {
   email: string;
 }
 
+/** Partners (migration 0011); website_links is a JSON array of {name, url}. */
+export interface PartnersTable {
+  id: Generated<number>;
+  name: string;
+  primary_hashtag: string;
+  secondary_hashtag: string | null;
+  logo_url: string | null;
+  link_meta: string | null;
+  link_x: string | null;
+  link_instagram: string | null;
+  current_projects: string | null;
+  permalink: string | null;
+  website_links: ColumnType<WebsiteLink[], string | undefined, string>;
+  mapswipe_group_id: string | null;
+}
+
+export interface WebsiteLink {
+  name: string;
+  url: string;
+}
+
+/** A partner linked to a project from started_on until ended_on (open-ended when null). */
+export interface ProjectPartnershipsTable {
+  id: Generated<number>;
+  project_id: number;
+  partner_id: number;
+  started_on: Timestamp;
+  ended_on: NullableTimestamp;
+}
+
+export interface ProjectPartnershipHistoryTable {
+  id: Generated<number>;
+  partnership_id: number;
+  project_id: number;
+  partner_id: number;
+  started_on_old: NullableTimestamp;
+  ended_on_old: NullableTimestamp;
+  started_on_new: NullableTimestamp;
+  ended_on_new: NullableTimestamp;
+  action: "CREATE" | "DELETE" | "UPDATE";
+  action_date: Timestamp;
+}
+
+/** Application keys: credentials a user creates for scripts. */
+export interface ApplicationKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  app_key: string;
+  created: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   banner: BannerTable;
@@ -436,6 +487,10 @@ export interface Database {
   user_level_votes: UserLevelVotesTable;
   user_stats: UserStatsTable;
   users_with_email: UsersWithEmailTable;
+  partners: PartnersTable;
+  project_partnerships: ProjectPartnershipsTable;
+  project_partnership_history: ProjectPartnershipHistoryTable;
+  application_keys: ApplicationKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

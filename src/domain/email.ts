@@ -37,3 +37,18 @@ export function notificationEmail(message: { subject: string | null; message: st
     text: `Hi ${message.username},\n\n${message.message ?? ""}\n\n--\nThis message is also in your Tasking Manager notifications.`,
   };
 }
+
+/**
+ * Sends one email from the API process (no pooled connection kept open); false when no SMTP host is
+ * configured, so nothing was sent.
+ */
+export async function sendOneEmail(smtp: Config["smtp"], mail: { to: string; subject: string; text: string }): Promise<boolean> {
+  const mailer = createMailer(smtp);
+  if (!mailer) return false;
+  try {
+    await mailer.send(mail);
+    return true;
+  } finally {
+    mailer.close();
+  }
+}

@@ -35,10 +35,10 @@ const DUPLICATE = "An organisation with this name or slug";
 
 /**
  * URL slug of a name, as the official API derives it: accents folded, lowercase, runs of anything
- * else collapsed to "-". An all-digit slug would read as an id in `/organisations/{id or slug}/`,
- * so it is prefixed.
+ * else collapsed to "-". An all-digit slug would read as an id in `/organisations/{id or slug}/`
+ * (and `/partners/{id or permalink}/`), so it is prefixed.
  */
-export function slugify(name: string): string {
+export function slugify(name: string, digitsPrefix = "org"): string {
   const slug = name
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
@@ -46,7 +46,7 @@ export function slugify(name: string): string {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
   if (!slug) throw badRequest("name: needs at least one letter or digit to derive a slug from");
-  return /^\d+$/.test(slug) ? `org-${slug}` : slug;
+  return /^\d+$/.test(slug) ? `${digitsPrefix}-${slug}` : slug;
 }
 
 /** The organisation addressed by a path's id or slug, or 404. */

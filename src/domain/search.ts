@@ -51,6 +51,7 @@ export async function filterFromQuery(db: DB, q: ProjectSearchQuery, user: UserR
     interestIds: q.interests?.length && !q.basedOnMyInterests ? q.interests : undefined,
     lastUpdated: { from: q.lastUpdatedFrom, to: q.lastUpdatedTo },
     created: { from: q.createdFrom, to: q.createdTo },
+    partner: q.partnerId !== undefined ? { id: q.partnerId, from: q.partnershipFrom, to: q.partnershipTo } : undefined,
     action: q.action === "map" || q.action === "validate" ? q.action : undefined,
   };
   if (q.textSearch) filter.text = textSearchOf(q.textSearch);

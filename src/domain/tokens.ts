@@ -35,3 +35,18 @@ export function verifyToken(secret: string, token: string, now = Date.now()): To
   if (expiry.getTime() <= now) return { ok: false, reason: "expired" };
   return { ok: true, claims: { userId: Number(userId), expiresAt: expiry } };
 }
+
+/**
+ * An application key: an opaque random credential a user creates for scripts. Sent as
+ * `Authorization: Token <key>` it authenticates as that user until deleted; the prefix keeps it from
+ * ever parsing as a session token.
+ */
+export const APPLICATION_KEY_PREFIX = "tmapp_";
+
+export function newApplicationKey(): string {
+  return APPLICATION_KEY_PREFIX + randomBytes(24).toString("base64url");
+}
+
+export function looksLikeApplicationKey(token: string): boolean {
+  return token.startsWith(APPLICATION_KEY_PREFIX);
+}

@@ -30,6 +30,8 @@ export interface ProjectFilter {
   interestsOfUser?: number;
   lastUpdated?: { from?: string; to?: string };
   created?: { from?: string; to?: string };
+  /** Projects linked to this partner by a partnership that ran at some time within from..to (days, inclusive). */
+  partner?: { id: number; from?: string; to?: string };
   authorId?: number;
   mappedBy?: number;
   favoritedBy?: number;
@@ -115,6 +117,11 @@ function filterConditions(f: ProjectFilter, viewer: Viewer | undefined): RawBuil
   if (f.lastUpdated?.to) where.push(sql`p.last_updated < ${endOfDay(f.lastUpdated.to)}`);
   if (f.created?.from) where.push(sql`p.created >= ${f.created.from}::date`);
   if (f.created?.to) where.push(sql`p.created < ${endOfDay(f.created.to)}`);
+  if (f.partner) {
+    where.push(sql`p.id IN (SELECT pp.project_id FROM project_partnerships pp WHERE pp.partner_id = ${f.partner.id}
+                            ${f.partner.from ? sql`AND (pp.ended_on IS NULL OR pp.ended_on >= ${f.partner.from}::date)` : sql``}
+                            ${f.partner.to ? sql`AND pp.started_on < ${endOfDay(f.partner.to)}` : sql``})`);
+  }
   if (f.authorId !== undefined) where.push(sql`p.author_id = ${f.authorId}`);
   if (f.mappedBy !== undefined) {
     where.push(sql`p.id IN (SELECT project_id FROM task_history WHERE user_id = ${f.mappedBy}

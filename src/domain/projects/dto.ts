@@ -1,4 +1,5 @@
 import type { DB } from "../../db/database";
+import { currentPartnerNames } from "../../db/queries/partners";
 import { teamsOfProjects } from "../../db/queries/teams";
 import {
   allowedUsernameRows,
@@ -181,7 +182,11 @@ export type ProjectSummaryValue = Awaited<ReturnType<typeof buildProjectSummarie
 
 /** ListSearchResultDTO for each id, in the order given: the cards of project lists. */
 export async function buildSearchResults(db: DB, ids: number[], locale: string) {
-  const [{ rows, info, campaigns }, contributors] = await Promise.all([listRows(db, ids, locale), contributorCounts(db, ids)]);
+  const [{ rows, info, campaigns }, contributors, partnerNames] = await Promise.all([
+    listRows(db, ids, locale),
+    contributorCounts(db, ids),
+    currentPartnerNames(db, ids),
+  ]);
   return rows.map((row) => {
     const projectInfo = infoForLocale(info.get(row.id) ?? [], locale, row.default_locale);
     const { percentMapped, percentValidated } = taskPercentages(row);
@@ -205,7 +210,7 @@ export async function buildSearchResults(db: DB, ids: number[], locale: string) 
       country: row.country_tag,
       creationDate: row.created.toISOString(),
       author: row.author,
-      partnerNames: [] as string[],
+      partnerNames: partnerNames.get(row.id) ?? [],
       totalAreaSquareKilometers: Math.round((row.area_km2 ?? 0) * 1000) / 1000,
     };
   });
