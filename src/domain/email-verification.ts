@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Config } from "../config";
+import { sendOneEmail } from "./email";
 
 /**
  * Email-verification tokens: `<base64url JSON {email, exp}>.<HMAC-SHA256>` under TM_SECRET. The signed
@@ -41,4 +43,13 @@ export function verificationEmail(username: string, link: string) {
     subject: "Confirm your email address",
     text: `Hi ${username},\n\nPlease confirm this email address for your Tasking Manager account by opening this link within 24 hours:\n\n${link}\n`,
   };
+}
+
+/**
+ * Emails the user a link that verifies their address (on sign-up, on an address change, and on
+ * request). Answers false, sending nothing, when no SMTP server is configured, as officially.
+ */
+export function sendVerificationEmail(config: Pick<Config, "appBaseUrl" | "secret" | "smtp">, username: string, email: string): Promise<boolean> {
+  const link = verificationLink(config.appBaseUrl, username, issueEmailToken(config.secret, email));
+  return sendOneEmail(config.smtp, { to: email, ...verificationEmail(username, link) });
 }

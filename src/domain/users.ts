@@ -1,8 +1,5 @@
-import { createHmac } from "node:crypto";
 import type { Updateable } from "kysely";
-import type { Config } from "../config";
 import type { UsersTable } from "../db/schema";
-import { createMailer } from "./email";
 import type { UserRow } from "../db/schema";
 
 /**
@@ -97,28 +94,4 @@ export function profileColumns(current: UserRow, update: ProfileUpdate): { colum
   }
   if (update.gender !== undefined && update.gender !== "SELF_DESCRIBE") columns.self_description_gender = null;
   return { columns: columns as Updateable<UsersTable>, emailChanged };
-}
-
-/** The token of an email verification link: it binds the user to the address being verified. */
-export const emailVerificationToken = (secret: string, userId: number, email: string) =>
-  createHmac("sha256", secret).update(`verify-email.${userId}.${email.toLowerCase()}`).digest("base64url");
-
-/**
- * Emails the user a link that verifies their address. Answers false (and sends nothing) when no
- * SMTP server is configured, as the official API does.
- */
-export async function sendVerificationEmail(config: Config, user: { id: number; username: string }, email: string): Promise<boolean> {
-  const mailer = createMailer(config.smtp);
-  if (!mailer) return false;
-  const params = new URLSearchParams({ username: user.username, token: emailVerificationToken(config.secret, user.id, email) });
-  try {
-    await mailer.send({
-      to: email,
-      subject: "Verify your email address",
-      text: `Hi ${user.username},\n\nPlease confirm this is your email address:\n${config.apiUrl}/api/${config.apiVersion}/system/authentication/email/?${params}\n`,
-    });
-  } finally {
-    mailer.close();
-  }
-  return true;
 }

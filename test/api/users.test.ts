@@ -306,8 +306,11 @@ describe("users: verification emails (TM_SMTP_HOST set)", () => {
     expect(res.body).toEqual({ verificationEmailSent: true });
     const sent = delivered.filter((d) => d.to.includes(address));
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.data).toContain("Subject: Verify your email address");
-    expect(sent[0]!.data.replace(/=\r?\n/g, "")).toContain("system/authentication/email/?username=");
+    expect(sent[0]!.data).toContain("Subject: Confirm your email address");
+    // The link opens the frontend's page, which calls GET /system/authentication/email/ with the same query.
+    const link = new URL(/http\S+\/verify-email\/\?\S+/.exec(sent[0]!.data.replace(/=\r?\n/g, "").replace(/=3D/g, "="))![0]);
+    const verified = await app.request("GET", `/api/v2/system/authentication/email/?${link.searchParams.toString()}`);
+    expect(verified.status).toBe(200);
 
     const same = await app.request("PATCH", "/api/v2/users/me/actions/set-user/", { token: me.token, body: { id: me.id, emailAddress: address, city: "Lima" } });
     expect(same.body).toEqual({ verificationEmailSent: false });

@@ -2,8 +2,7 @@ import { z } from "zod";
 import { applicationKeysOf, type ApplicationKeyRow, deleteApplicationKey, findApplicationKey, insertApplicationKey } from "../../db/queries/applications";
 import { upsertOsmUser } from "../../db/queries/osm-users";
 import { findUserByUsername } from "../../db/queries/users";
-import { sendOneEmail } from "../../domain/email";
-import { issueEmailToken, verificationEmail, verificationLink, verifyEmailToken } from "../../domain/email-verification";
+import { sendVerificationEmail, verifyEmailToken } from "../../domain/email-verification";
 import { ApiError, conflict, forbidden, notFound } from "../../domain/errors";
 import { authorizeUrl, exchangeCode, fetchOsmUser, mappingLevelFor } from "../../domain/osm-auth";
 import { issueToken, newApplicationKey } from "../../domain/tokens";
@@ -119,7 +118,7 @@ export function systemAuthRoutes(routes: RouteTable, services: Services): void {
         if (isUniqueViolation(error)) throw conflict(`The username ${osmUser.username} is held by another account`, "AuthError");
         throw error;
       });
-      if (created && user.email_address) await sendVerificationEmail(user.username, user.email_address);
+      if (created && user.email_address) await sendVerificationEmailBestEffort(user.username, user.email_address);
       return {
         username: user.username,
         session_token: issueToken(config.secret, user.id, config.sessionTokenTtlMs),
@@ -130,10 +129,9 @@ export function systemAuthRoutes(routes: RouteTable, services: Services): void {
   });
 
   /** Best effort: the login succeeds even when the mail server does not answer. */
-  async function sendVerificationEmail(username: string, email: string): Promise<void> {
-    const link = verificationLink(config.appBaseUrl, username, issueEmailToken(config.secret, email));
+  async function sendVerificationEmailBestEffort(username: string, email: string): Promise<void> {
     try {
-      await sendOneEmail(config.smtp, { to: email, ...verificationEmail(username, link) });
+      await sendVerificationEmail(config, username, email);
     } catch (error) {
       logger.warn({ err: error, username }, "verification email not sent");
     }

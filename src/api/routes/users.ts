@@ -10,7 +10,8 @@ import { approveLevel } from "../../domain/levels";
 import { isAdmin, requireAdmin } from "../../domain/permissions";
 import { buildProjectDTO } from "../../domain/projects/dto";
 import { pagination } from "../../domain/search";
-import { profileColumns, sendVerificationEmail, toUserDTO } from "../../domain/users";
+import { sendVerificationEmail } from "../../domain/email-verification";
+import { profileColumns, toUserDTO } from "../../domain/users";
 import type { RouteTable } from "../openapi/routes";
 import { SuccessDTO } from "../schemas/fields";
 import {
@@ -153,7 +154,7 @@ export function userRoutes(routes: RouteTable, services: Services): void {
           if (emailChanged) await trx.deleteFrom("users_with_email").where("email", "=", columns.email_address as string).execute();
         });
       }
-      const verificationEmailSent = emailChanged ? await sendVerificationEmail(services.config, user!, columns.email_address as string) : false;
+      const verificationEmailSent = emailChanged ? await sendVerificationEmail(services.config, user!.username, columns.email_address as string) : false;
       return { verificationEmailSent };
     },
   });
@@ -168,7 +169,7 @@ export function userRoutes(routes: RouteTable, services: Services): void {
     responses: { 200: { description: "Sent", schema: SuccessDTO } },
     handler: async ({ user }) => {
       if (!user!.email_address) throw badRequest("User has no email address to verify");
-      await sendVerificationEmail(services.config, user!, user!.email_address);
+      await sendVerificationEmail(services.config, user!.username, user!.email_address);
       return { Success: "Verification email resent" };
     },
   });
