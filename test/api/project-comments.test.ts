@@ -202,6 +202,20 @@ describe("project chat, task comments and annotations", () => {
       expect(task.body.taskAnnotation.map((a: { annotationType: string }) => a.annotationType)).toEqual(["ml_buildings", "roads"]);
     });
 
+    it("takes posts from outside tools by Application-Token, as officially, and refuses unknown keys", async () => {
+      const { projectId: id } = await insertProject(app.services.db, { authorId: manager.id, organisationId: (await managerOrg()).id, size: 1 });
+      const toolOwner = await app.user("MAPPER");
+      const key = (await app.request("POST", "/api/v2/system/authentication/applications/", { token: toolOwner.token })).body.applicationkey as string;
+      const body = { annotationSource: "ml-tool", tasks: [{ taskId: 1, properties: { buildings: 3 } }] };
+      const refused = await app.request("POST", annotationsPath(id, "ml"), { body, headers: { "Application-Token": "tmapp_unknown" } });
+      expect(refused.status).toBe(401);
+      expect(refused.body.SubCode).toBe("InvalidToken");
+      expect(await annotationRows(id)).toEqual([]);
+      const saved = await app.request("POST", annotationsPath(id, "ml"), { body, headers: { "Application-Token": key } });
+      expect(saved.status).toBe(200);
+      expect(saved.body.tasks).toEqual([expect.objectContaining({ taskId: 1, annotationSource: "ml-tool", properties: { buildings: 3 } })]);
+    });
+
     it("refuses non-managers, anonymous callers, unknown tasks and bad bodies, writing nothing", async () => {
       const { projectId: id } = await insertProject(app.services.db, { authorId: manager.id, organisationId: (await managerOrg()).id, size: 1 });
       const mapper = await app.user("MAPPER");

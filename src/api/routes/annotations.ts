@@ -1,4 +1,6 @@
+import { userByApplicationKey } from "../../db/queries/applications";
 import { projectAnnotations, saveAnnotations } from "../../domain/annotations";
+import { unauthorized } from "../../domain/errors";
 import { loadProject } from "../../domain/projects/access";
 import type { RouteTable } from "../openapi/routes";
 import { AnnotationParams, NewTaskAnnotationsDTO, ProjectTaskAnnotationsDTO } from "../schemas/annotations";
@@ -41,17 +43,25 @@ export function annotationRoutes(routes: RouteTable, services: Services): void {
     method: "post",
     path: "/api/v2/projects/{project_id}/annotations/{annotation_type}/",
     tag: "projects",
-    summary: "Create or replace task annotations of one type (project managers)",
+    summary: "Create or replace task annotations of one type (outside tools with an application key, or project managers)",
     description:
-      "The official API authenticates this with an application key; this API has no application keys, so it takes " +
-      "the user token of a project manager. A task given twice or not in the project is a 400 and nothing is written. " +
-      "Answers the project's annotations of that type.",
-    auth: "required",
+      "As officially, an `Application-Token: <application key>` header authenticates the tool that posts (any valid key " +
+      "whose owner may see the project); without one, the caller's session token must be a project manager's. " +
+      "A task given twice or not in the project is a 400 and nothing is written. Answers the project's annotations of that type.",
+    auth: "optional",
     params: AnnotationParams,
     body: NewTaskAnnotationsDTO,
     responses: { 200: { description: "The annotations of that type", schema: ProjectTaskAnnotationsDTO } },
-    handler: async ({ params, body, user }) => {
-      await loadProject(db, params.project_id, user, "manage");
+    handler: async ({ params, body, user, ctx }) => {
+      const applicationToken = ctx.get("Application-Token");
+      if (applicationToken) {
+        const owner = await userByApplicationKey(db, applicationToken);
+        if (!owner) throw unauthorized("Invalid application token");
+        await loadProject(db, params.project_id, owner, "view");
+      } else {
+        if (!user) throw unauthorized("An application token or a session token is needed");
+        await loadProject(db, params.project_id, user, "manage");
+      }
       const annotations = body.tasks.map((t) => ({
         taskId: t.taskId,
         source: t.annotationSource ?? body.annotationSource ?? null,
