@@ -8,6 +8,7 @@ import * as m0009 from "./0009_teams";
 import * as m0010 from "./0010_levels_badges";
 import * as m0011 from "./0011_partners_applications";
 import * as m0012 from "./0012_project_chat_annotations";
+import * as m0013 from "./0013_release_version";
 
 /**
  * Every migration, in order. A migration is never edited once it has landed on main: add a new file
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   "0010_levels_badges": m0010,
   "0011_partners_applications": m0011,
   "0012_project_chat_annotations": m0012,
+  "0013_release_version": m0013,
 };

@@ -65,6 +65,8 @@ const envSchema = z.object({
   OHSOME_STATS_TOPICS: z.string().default("changeset,edit,building,road"),
   // How long a call to OSM or ohsome may take before the API answers 502.
   TM_EXTERNAL_TIMEOUT: z.string().default("10s"),
+  // Where POST /system/release/ reads the latest release (GitHub's releases API of the official repository).
+  TM_RELEASES_URL: z.string().url().default("https://api.github.com/repos/hotosm/tasking-manager/releases/latest"),
   LOG_LEVEL: z.string().default("info"),
   TM_LOG_REQUESTS: booleanish.default(true),
 });
@@ -96,7 +98,7 @@ export interface Config {
   imageUpload: { url?: string; apiKey?: string };
   releaseSha?: string;
   /** Outside services the user endpoints call. */
-  external: { osmServerUrl: string; ohsomeStatsUrl: string; ohsomeStatsToken?: string; ohsomeStatsTopics: string; timeoutMs: number };
+  external: { osmServerUrl: string; releasesUrl: string; ohsomeStatsUrl: string; ohsomeStatsToken?: string; ohsomeStatsTopics: string; timeoutMs: number };
   logLevel: string;
   logRequests: boolean;
 }
@@ -163,6 +165,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     releaseSha: env.TM_RELEASE_SHA,
     external: {
       osmServerUrl: env.OSM_SERVER_URL.replace(/\/+$/, ""),
+      releasesUrl: env.TM_RELEASES_URL,
       ohsomeStatsUrl: env.OHSOME_STATS_BASE_URL.replace(/\/+$/, ""),
       ohsomeStatsToken: env.OHSOME_STATS_TOKEN,
       ohsomeStatsTopics: env.OHSOME_STATS_TOPICS,

@@ -446,6 +446,12 @@ export interface ApplicationKeysTable {
   created: Timestamp;
 }
 
+/** The latest official release fetched by POST /system/release/ (one row). */
+export interface ReleaseVersionTable {
+  tag_name: string;
+  published_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   banner: BannerTable;
@@ -491,6 +497,7 @@ export interface Database {
   project_partnerships: ProjectPartnershipsTable;
   project_partnership_history: ProjectPartnershipHistoryTable;
   application_keys: ApplicationKeysTable;
+  release_version: ReleaseVersionTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -75,3 +75,15 @@ export async function fetchUserStatistics(external: External, userId: number, ch
   stats.changeset = osm.changesetCount ?? 0;
   return stats;
 }
+
+/** The latest official release (GitHub's releases API, or TM_RELEASES_URL): tag and publication date. */
+export async function latestRelease(external: External): Promise<{ tagName: string; publishedAt: string }> {
+  const body = (await fetchJson(external.releasesUrl, { timeoutMs: external.timeoutMs, subCode: "ReleaseServiceError" })) as {
+    tag_name?: unknown;
+    published_at?: unknown;
+  };
+  if (typeof body.tag_name !== "string" || typeof body.published_at !== "string" || Number.isNaN(Date.parse(body.published_at))) {
+    throw badGateway("The releases API answered without a tag and publication date", "ReleaseServiceError");
+  }
+  return { tagName: body.tag_name, publishedAt: body.published_at };
+}

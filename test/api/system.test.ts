@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { insertProject } from "../helpers/fixtures";
+import { startStandIn } from "../helpers/stand-in";
 
 describe("system endpoints", () => {
   let app: TestApp;
@@ -128,6 +129,34 @@ describe("CORS", () => {
       expect(bad.headers.get("access-control-allow-origin")).toBeNull();
     } finally {
       await app.close();
+    }
+  });
+
+  it("release: stores the latest official release from the releases API, replacing the previous one; a failing API changes nothing", async () => {
+    let answer: { status: number; body: unknown } = { status: 200, body: { tag_name: "v5.0.0", published_at: "2026-01-02T03:04:05Z" } };
+    const github = await startStandIn(() => answer);
+    const withReleases = await startTestApp({ TM_RELEASES_URL: `${github.url}/repos/hotosm/tasking-manager/releases/latest` });
+    const stored = () => withReleases.services.db.selectFrom("release_version").selectAll().execute();
+    try {
+      const first = await withReleases.request("POST", "/api/v2/system/release/");
+      expect(first.status).toBe(201);
+      expect(first.body).toEqual({ release_version: "v5.0.0", published_at: "2026-01-02T03:04:05.000Z" });
+      expect(github.requests.at(-1)!.url.pathname).toBe("/repos/hotosm/tasking-manager/releases/latest");
+
+      answer = { status: 200, body: { tag_name: "v5.1.0", published_at: "2026-03-04T00:00:00Z" } };
+      expect((await withReleases.request("POST", "/api/v2/system/release/")).body.release_version).toBe("v5.1.0");
+      expect((await stored()).map((r) => r.tag_name)).toEqual(["v5.1.0"]);
+
+      for (const failing of [{ status: 500, body: {} }, { status: 200, body: { message: "Not Found" } }]) {
+        answer = failing;
+        const res = await withReleases.request("POST", "/api/v2/system/release/");
+        expect(res.status).toBe(502);
+        expect(res.body.SubCode).toBe("ReleaseServiceError");
+      }
+      expect((await stored()).map((r) => r.tag_name)).toEqual(["v5.1.0"]);
+    } finally {
+      await withReleases.close();
+      await github.close();
     }
   });
 });

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { getBanner, saveBanner } from "../../db/queries/banner";
+import { saveReleaseVersion } from "../../db/queries/release-version";
 import { homePageStatistics } from "../../db/queries/statistics";
 import { forbidden } from "../../domain/errors";
+import { latestRelease } from "../../domain/external";
 import { sanitizeMarkdown } from "../../domain/markdown";
 import { releaseInfo } from "../release";
 import type { RouteTable } from "../openapi/routes";
@@ -42,6 +44,24 @@ export function systemRoutes(routes: RouteTable, services: Services): void {
           worker: pollers > 0 ? "ok" : `no worker polls task queue ${services.temporal.taskQueue}`,
         },
       };
+    },
+  });
+
+  routes.add({
+    method: "post",
+    path: "/api/v2/system/release/",
+    tag: "system",
+    summary: "Fetch the latest official release from GitHub (TM_RELEASES_URL) and store it",
+    description: "As officially: unauthenticated and idempotent. 502 ReleaseServiceError when the releases API fails or answers no release.",
+    auth: "none",
+    status: 201,
+    responses: {
+      201: { description: "The stored release", schema: z.object({ release_version: z.string(), published_at: z.string() }) },
+      502: { description: "The releases API did not answer a release" },
+    },
+    handler: async () => {
+      const stored = await saveReleaseVersion(services.db, await latestRelease(services.config.external));
+      return { release_version: stored.tag_name, published_at: stored.published_at.toISOString() };
     },
   });
 
