@@ -293,13 +293,25 @@ describe("project queries", () => {
   });
 
   it("popular: published projects by recent contributors", async () => {
+    const askedAt = new Date();
     const res = await app.request("GET", "/api/v2/projects/queries/popular/");
     expect(res.status).toBe(200);
     // The list is a site-wide top ten; other suites share this database, so check its order and that our
-    // projects are where their contributor counts put them.
+    // projects are where their contributor counts put them. The order is by contributors of the last 90
+    // days (totalContributors counts all time), counted here over the history that existed when asked.
     const results = res.body.results as { projectId: number; totalContributors: number; status: string }[];
     const counts = results.map((r) => r.totalContributors);
-    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    const recent = await app.services.db
+      .selectFrom("task_history")
+      .select(["project_id", (eb) => eb.fn.count<string>("user_id").distinct().as("contributors")])
+      .where("project_id", "in", results.map((r) => r.projectId))
+      .where("action_date", ">=", new Date(askedAt.getTime() - 90 * 86_400_000))
+      .where("action_date", "<=", askedAt)
+      .groupBy("project_id")
+      .execute();
+    const recentCount = new Map(recent.map((r) => [r.project_id, Number(r.contributors)]));
+    const ranked = results.map((r) => recentCount.get(r.projectId) ?? 0);
+    expect(ranked).toEqual([...ranked].sort((a, b) => b - a));
     expect(results.every((r) => r.status === "PUBLISHED")).toBe(true);
     expect(results.map((r) => r.projectId)).not.toContain(ids.private);
     const mine = results.filter((r) => Object.values(ids).includes(r.projectId));
