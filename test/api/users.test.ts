@@ -1,8 +1,7 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { insertProject } from "../helpers/fixtures";
+import { type SmtpStandIn, startSmtpStandIn } from "../helpers/stand-in";
 
 type User = Awaited<ReturnType<TestApp["user"]>>;
 
@@ -272,30 +271,17 @@ describe("users", () => {
 });
 
 describe("users: verification emails (TM_SMTP_HOST set)", () => {
-  const delivered: { to: string[]; data: string }[] = [];
-  let smtp: SMTPServer;
+  let smtp: SmtpStandIn;
   let app: TestApp;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, session, callback) {
-        let data = "";
-        stream.on("data", (chunk) => (data += chunk));
-        stream.on("end", () => {
-          delivered.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtpStandIn();
+    const port = smtp.port;
     app = await startTestApp({ TM_SMTP_HOST: "127.0.0.1", TM_SMTP_PORT: String(port) });
   });
   afterAll(async () => {
     await app.close();
-    await new Promise<void>((resolve) => smtp.close(resolve));
+    await smtp.close();
   });
 
   it("emails a verification link when the address changes, and again on verify-email", async () => {
@@ -304,7 +290,7 @@ describe("users: verification emails (TM_SMTP_HOST set)", () => {
     const res = await app.request("PATCH", "/api/v2/users/me/actions/set-user/", { token: me.token, body: { id: me.id, emailAddress: address } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ verificationEmailSent: true });
-    const sent = delivered.filter((d) => d.to.includes(address));
+    const sent = smtp.delivered.filter((d) => d.to.includes(address));
     expect(sent).toHaveLength(1);
     expect(sent[0]!.data).toContain("Subject: Confirm your email address");
     // The link opens the frontend's page, which calls GET /system/authentication/email/ with the same query.
@@ -315,6 +301,6 @@ describe("users: verification emails (TM_SMTP_HOST set)", () => {
     const same = await app.request("PATCH", "/api/v2/users/me/actions/set-user/", { token: me.token, body: { id: me.id, emailAddress: address, city: "Lima" } });
     expect(same.body).toEqual({ verificationEmailSent: false });
     expect((await app.request("PATCH", "/api/v2/users/me/actions/verify-email/", { token: me.token })).status).toBe(200);
-    expect(delivered.filter((d) => d.to.includes(address))).toHaveLength(2);
+    expect(smtp.delivered.filter((d) => d.to.includes(address))).toHaveLength(2);
   });
 });

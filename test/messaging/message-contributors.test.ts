@@ -1,5 +1,3 @@
-import { SMTPServer } from "smtp-server";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
@@ -10,6 +8,7 @@ import { broadcastsBySender, insertContributors } from "../helpers/contributors"
 import { insertOrganisation, insertProject } from "../helpers/fixtures";
 import { sleep } from "../helpers/locks";
 import { waitUntil } from "../helpers/process";
+import { type SmtpStandIn, startSmtpStandIn } from "../helpers/stand-in";
 
 type User = Awaited<ReturnType<TestApp["user"]>>;
 
@@ -146,27 +145,14 @@ describe("message-contributors", () => {
 
 describe("message-contributors with email (TM_SMTP_HOST set)", () => {
   const taskQueue = `tm-test-email-${Date.now()}`;
-  const delivered: { to: string[]; data: string }[] = [];
-  let smtp: SMTPServer;
+  let smtp: SmtpStandIn;
   let worker: Awaited<ReturnType<typeof createWorker>>;
   let running: Promise<void>;
   let app: TestApp;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, session, callback) {
-        let data = "";
-        stream.on("data", (chunk) => (data += chunk));
-        stream.on("end", () => {
-          delivered.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtpStandIn();
+    const port = smtp.port;
     const env = { TM_SMTP_HOST: "127.0.0.1", TM_SMTP_PORT: String(port), TM_EMAIL_FROM_ADDRESS: "tasks@example.org" };
     const cfg = loadConfig({ ...process.env, DATABASE_URL: inject("databaseUrl"), TEMPORAL_NAMESPACE: inject("namespace"), TEMPORAL_TASK_QUEUE: taskQueue, ...env });
     worker = await createWorker(cfg, createLogger("warn", "email-worker"));
@@ -178,7 +164,7 @@ describe("message-contributors with email (TM_SMTP_HOST set)", () => {
     worker?.worker.shutdown();
     await running;
     await worker?.close();
-    await new Promise<void>((resolve) => smtp.close(resolve));
+    await smtp.close();
   });
 
   it("emails the message to contributors with a verified address, once, and records it", async () => {
@@ -193,11 +179,11 @@ describe("message-contributors with email (TM_SMTP_HOST set)", () => {
     const [workflowId] = await messagingRuns(app, `ProjectId = ${s.projectId}`);
     expect(await app.services.temporal.client.workflow.getHandle(workflowId!).result()).toEqual({ sent: 3, total: 3, emailed: 1 });
 
-    expect(delivered).toHaveLength(1);
-    expect(delivered[0]!.to).toEqual(["verified@example.org"]);
-    expect(delivered[0]!.data).toContain("Subject: Thank you");
-    expect(delivered[0]!.data).toContain("From: tasks@example.org");
-    expect(delivered[0]!.data).toContain(`A message from Lamu roads #${s.projectId} managers:`);
+    expect(smtp.delivered).toHaveLength(1);
+    expect(smtp.delivered[0]!.to).toEqual(["verified@example.org"]);
+    expect(smtp.delivered[0]!.data).toContain("Subject: Thank you");
+    expect(smtp.delivered[0]!.data).toContain("From: tasks@example.org");
+    expect(smtp.delivered[0]!.data).toContain(`A message from Lamu roads #${s.projectId} managers:`);
     const emailed = await db.selectFrom("messages").select(["to_user_id", "emailed_at"]).where("from_user_id", "=", s.manager.id).execute();
     expect(emailed.filter((m) => m.emailed_at !== null).map((m) => m.to_user_id)).toEqual([verified]);
   });
