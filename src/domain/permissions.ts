@@ -66,18 +66,37 @@ type ProjectRef = Pick<ProjectRow, "id" | "organisation_id">;
 export async function managesProject(db: DB, user: UserRow | undefined, project: ProjectRef): Promise<boolean> {
   if (!user) return false;
   if (await managesOrganisation(db, user, project.organisation_id)) return true;
-  return (await teamRolesOnProject(db, user.id, project.id)).includes("PROJECT_MANAGER");
+  return managesThroughTeams(await teamRolesOnProject(db, user.id, project.id));
+}
+
+const managesThroughTeams = (roles: readonly TeamRole[]) => roles.includes("PROJECT_MANAGER");
+
+async function onAllowedList(db: DB, userId: number, projectId: number): Promise<boolean> {
+  const row = await db.selectFrom("project_allowed_users").select("user_id").where("project_id", "=", projectId).where("user_id", "=", userId).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Private projects are visible to their managers, the users on their allowed list and the members of their teams. */
 export async function maySeePrivateProject(db: DB, user: UserRow | undefined, project: ProjectRef): Promise<boolean> {
   if (!user) return false;
   if (await managesOrganisation(db, user, project.organisation_id)) return true;
-  const [allowed, roles] = await Promise.all([
-    db.selectFrom("project_allowed_users").select("user_id").where("project_id", "=", project.id).where("user_id", "=", user.id).executeTakeFirst(),
+  const [allowed, roles] = await Promise.all([onAllowedList(db, user.id, project.id), teamRolesOnProject(db, user.id, project.id)]);
+  return allowed || roles.length > 0;
+}
+
+/**
+ * The user's standing on a project (manager, may see it, team roles) with each lookup made once:
+ * the lock rules need all of it on every lock, where managesProject and maySeePrivateProject would
+ * each ask for the team roles again.
+ */
+export async function projectStanding(db: DB, user: UserRow, project: ProjectRef & Pick<ProjectRow, "private">) {
+  const [organisationManager, allowed, teamRoles] = await Promise.all([
+    managesOrganisation(db, user, project.organisation_id),
+    project.private ? onAllowedList(db, user.id, project.id) : true,
     teamRolesOnProject(db, user.id, project.id),
   ]);
-  return allowed !== undefined || roles.length > 0;
+  const manager = organisationManager || managesThroughTeams(teamRoles);
+  return { manager, maySee: manager || allowed || teamRoles.length > 0, teamRoles };
 }
 
 /** A team manager (official is_user_team_manager): an admin, an active MANAGER of the team, or a manager of its organisation. */

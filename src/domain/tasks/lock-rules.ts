@@ -3,7 +3,7 @@ import type { DB } from "../../db/database";
 import type { TaskStatus, UserRow } from "../../db/schema";
 import { ApiError } from "../errors";
 import { hasAcceptedLicense } from "../licenses";
-import { managesProject, maySeePrivateProject, TEAM_ROLES_ALLOWED, teamRolesOnProject } from "../permissions";
+import { managesProject, projectStanding, TEAM_ROLES_ALLOWED } from "../permissions";
 import type { ProjectRecord } from "../projects/access";
 import { LOCKABLE_FROM, type LockMode } from "./state-machine";
 
@@ -27,12 +27,10 @@ async function isBeginner(db: DB, user: UserRow): Promise<boolean> {
 
 /** The project-level rules (official is_user_permitted_to_map / _validate); the lookups run together. */
 export async function projectRefusal(db: DB, project: ProjectRecord, user: UserRow, mode: LockMode): Promise<Refusal | undefined> {
-  const [manager, allowed, licensed, held, teamRoles] = await Promise.all([
-    managesProject(db, user, project),
-    project.private ? maySeePrivateProject(db, user, project) : true,
+  const [{ manager, maySee: allowed, teamRoles }, licensed, held] = await Promise.all([
+    projectStanding(db, user, project),
     project.license_id === null ? true : hasAcceptedLicense(db, user.id, project.license_id),
     db.selectFrom("tasks").select("id").where("project_id", "=", project.id).where("locked_by", "=", user.id).executeTakeFirst(),
-    teamRolesOnProject(db, user.id, project.id),
   ]);
   if (project.status !== "PUBLISHED" && !manager) {
     return { status: 403, subCode: "ProjectNotPublished", message: "Project is not published" };
