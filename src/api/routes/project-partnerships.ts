@@ -6,6 +6,7 @@ import { assertPartnershipRange, toPartnershipDTO } from "../../domain/partners"
 import { findProject, loadProject } from "../../domain/projects/access";
 import type { RouteTable } from "../openapi/routes";
 import { pathId, SuccessDTO } from "../schemas/fields";
+import { ProjectParams } from "../schemas/tasks";
 import { NewProjectPartnershipDTO, ProjectPartnershipDTO, ProjectPartnershipUpdateDTO } from "../schemas/partners";
 import type { Services } from "../services";
 
@@ -109,7 +110,7 @@ export function projectPartnershipRoutes(routes: RouteTable, services: Services)
     tag: "projects",
     summary: "The partnerships of a project, past and present",
     auth: "none",
-    params: z.object({ project_id: pathId }),
+    params: ProjectParams,
     responses: { 200: { description: "Partnerships", schema: z.object({ partnerships: z.array(ProjectPartnershipDTO) }) } },
     handler: async ({ params }) => {
       if (!(await findProject(db, params.project_id))) throw notFound(`Project ${params.project_id} not found`);

@@ -11,6 +11,7 @@ import { startMessageContributors } from "../../temporal/messaging";
 import { sendText } from "../http/text";
 import type { RouteTable } from "../openapi/routes";
 import { pathId, queryBoolean, SuccessDTO } from "../schemas/fields";
+import { ProjectParams } from "../schemas/tasks";
 import { ContributorsMessageBody } from "../schemas/notifications";
 import {
   AddMemberBody, JoinResponseBody, NewTeamDTO, ProjectTeamPairs, ProjectTeamParams, ProjectTeamsDTO, TeamDetailsDTO, TeamParams,
@@ -274,7 +275,7 @@ export function teamRoutes(routes: RouteTable, services: Services): void {
     tag: "projects",
     summary: "The teams linked to a project, with their roles",
     auth: "required",
-    params: z.object({ project_id: pathId }),
+    params: ProjectParams,
     responses: { 200: { description: "Teams, by name", schema: ProjectTeamsDTO } },
     handler: ({ params }) => projectTeamsDTO(db, params.project_id),
   });
